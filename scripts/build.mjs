@@ -26,7 +26,7 @@ function build(stage) {
   return new Promise((resolve, reject) => {
     const out = join(root, 'dist', stage);
     rmSync(out, { recursive: true, force: true });
-    const child = spawn(process.execPath, [ncc, 'build', `src/${stage}/index.ts`, '-o', `dist/${stage}`, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, [ncc, 'build', `src/${stage}/index.ts`, '-o', `dist/${stage}`, '--source-map', '--license', 'licenses.txt', '--quiet', '--transpile-only', '--target', 'es2022'], { cwd: root, stdio: 'inherit' });
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`ncc failed for ${stage} (exit ${code})`));
       for (const [from, to] of ASSETS[stage] ?? []) {

@@ -138,7 +138,6 @@ export class Inputs {
     }
     if (opts.secret) {
       this.masker?.addUrl(v);
-      this.masker?.add(v);
     }
     const parsed = tryParseUrl(v);
     if (!parsed || !opts.protocols.includes(parsed.protocol) || (!parsed.host && !parsed.pathname)) {

@@ -24,7 +24,7 @@ function safeDecode(value: string): string {
 /** Every form of one secret value that could be printed. */
 export function secretForms(value: string): string[] {
   const forms = new Set<string>();
-  if (!value) return [];
+  if (!value || value.length < MIN_SECRET_LENGTH) return [];
   const base = [value, safeDecode(value)];
   for (const v of base) {
     forms.add(v);
@@ -81,10 +81,10 @@ export function urlSecretForms(url: string): string[] {
       if (/pass|secret|token|key/i.test(k) && v) for (const f of secretForms(v)) forms.add(f);
     }
   }
+  forms.add(url);
   if (rawPw) {
     const user = rawUserOf(url) ?? '';
     forms.add(`${user}:${rawPw}`);
-    forms.add(url);
     forms.add(strictEncode(url));
     forms.add(encodeURIComponent(url));
     forms.add(Buffer.from(url).toString('base64'));
