@@ -84,6 +84,28 @@ export function scrub(text, masks) {
 }
 
 /**
+ * How a human-facing runner (the CLI, the demo) shows one line of a bundle's stdout: workflow commands as
+ * text, masks applied. Returns { stream: 'out' | 'err', text } or undefined for lines not shown.
+ */
+export function renderLine(line, cmd, masks, verbose = false) {
+  if (!cmd) return { stream: 'out', text: scrub(line, masks) };
+  const msg = scrub(cmd.message, masks);
+  const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}: ` : '';
+  switch (cmd.command) {
+    case 'group':
+      return { stream: 'out', text: `▸ ${msg}` };
+    case 'debug':
+      return verbose ? { stream: 'out', text: `  debug: ${msg}` } : undefined;
+    case 'error':
+    case 'warning':
+    case 'notice':
+      return { stream: 'err', text: `${cmd.command}: ${where}${msg}` };
+    default:
+      return verbose && cmd.command !== 'add-mask' && cmd.command !== 'endgroup' ? { stream: 'out', text: scrub(line, masks) } : undefined;
+  }
+}
+
+/**
  * Runs dist/<stage>/index.js. Returns { code, signal, stdout, stderr, outputs, summary, state, masks, durationMs }.
  * stdout and stderr are returned exactly as the bundle wrote them (add-mask commands included), so tests can
  * prove the bundle itself never prints a secret.

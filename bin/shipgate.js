@@ -4,7 +4,7 @@
 // Secrets can stay out of argv: an input not given as a flag is read from SHIPGATE_<INPUT_NAME>
 // (e.g. SHIPGATE_DATABASE_URL). The bundle under dist/ runs exactly as on a runner; its workflow commands
 // are rendered as text, masks applied, and its outputs and job summary printed at the end.
-import { STAGES, loadActionSpec, runBundle, scrub } from './local-runner.js';
+import { STAGES, loadActionSpec, renderLine, runBundle, scrub } from './local-runner.js';
 
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
@@ -75,27 +75,8 @@ function parseFlags(stage, argv) {
   return { inputs, verbose };
 }
 
-function render(line, cmd, masks, verbose, write) {
-  if (!cmd) return write(scrub(line, masks));
-  const msg = scrub(cmd.message, masks);
-  const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}: ` : '';
-  switch (cmd.command) {
-    case 'add-mask':
-      return;
-    case 'group':
-      return write(`\n▸ ${msg}`);
-    case 'endgroup':
-      return;
-    case 'debug':
-      if (verbose) write(`  debug: ${msg}`);
-      return;
-    case 'error':
-    case 'warning':
-    case 'notice':
-      return err(`${cmd.command}: ${where}${msg}`);
-    default:
-      if (verbose) write(scrub(line, masks));
-  }
+function show(rendered) {
+  if (rendered) (rendered.stream === 'err' ? err : out)(rendered.text);
 }
 
 async function main() {
@@ -124,8 +105,8 @@ async function main() {
     inputs: parsed.inputs,
     cwd: process.cwd(),
     env: { GITHUB_ACTIONS: '', SHIPGATE_CLI: '1' },
-    onStdoutLine: (line, cmd, masks) => render(line, cmd, masks, parsed.verbose, out),
-    onStderrLine: (line, cmd, masks) => render(line, cmd, masks, parsed.verbose, err),
+    onStdoutLine: (line, cmd, masks) => show(renderLine(line, cmd, masks, parsed.verbose)),
+    onStderrLine: (line, cmd, masks) => show(renderLine(line, cmd, masks, parsed.verbose)),
   });
   const masks = result.masks;
   const outputs = Object.entries(result.outputs);
