@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadParser } from '../../src/lib/lint/parser.js';
-import { applyTableStats, lintFiles } from '../../src/lib/lint/lint.js';
+import { loadParser } from '../../src/lib/migrations/statements.js';
+import { applyTableStats, lintFiles as lintWith, type LintFile, type LintOptions, type Parser } from '../../src/lib/lint/lint.js';
 import { RULES } from '../../src/lib/lint/rules.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'lint');
@@ -16,8 +16,11 @@ function lintCase(rule: string, kind: 'dangerous' | 'safer') {
   return lintFiles([{ file, sql: readFileSync(join(FIXTURE, file), 'utf8') }]);
 }
 
+let parser: Parser;
+const lintFiles = (files: LintFile[], opts?: LintOptions) => lintWith(parser, files, opts);
+
 beforeAll(async () => {
-  await loadParser();
+  parser = await loadParser();
 });
 
 describe('lint rule fixture', () => {

@@ -7,13 +7,15 @@
  * whole file. A suppression without a reason still suppresses but is itself a warning; unknown and unused
  * ones are warnings too; every suppression is listed in the result.
  */
-import { SqlParseError, parseSql, type RawStmt } from './parser.js';
+import { SqlParseError, lineAtByte, lineAtChar, migrationStatements, type loadParser, type Statement } from '../migrations/statements.js';
 import { RULE_BY_ID, gradeBySize, type Severity } from './rules.js';
 
 export interface LintFile {
   /** Path shown in findings and annotations (relative to the workspace). */
   file: string;
   sql: string;
+  /** Drizzle: the file's `--> statement-breakpoint` chunks (as read by src/lib/migrations). */
+  chunks?: { text: string; offset: number }[];
 }
 
 export interface LintOptions {
@@ -63,59 +65,7 @@ interface Hit {
   message?: string;
 }
 
-// ---------------------------------------------------------------- text positions
-
-/** Line starts of a text, for character offset -> 1-based line. */
-class Lines {
-  private starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-}
-
-/** Byte offsets (what libpg-query reports) to character offsets; identity for ASCII text. */
-function byteToChar(text: string): (byteOffset: number) => number {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return (b) => b;
-  const buf = Buffer.from(text, 'utf8');
-  return (b) => buf.subarray(0, Math.max(0, Math.min(b, buf.length))).toString('utf8').length;
-}
-
-/** Skip blanks and comments; returns the offset of the first token at or after `from`. */
-function skipTrivia(text: string, from: number, to: number): number {
-  let i = from;
-  while (i < to) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') i++;
-    else if (c === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? to : nl + 1;
-    } else if (c === '/' && text[i + 1] === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < to && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-    } else break;
-  }
-  return i;
-}
+// ---------------------------------------------------------------- suppression comments
 
 const IGNORE_RE = /--\s*shipgate-ignore\b[ \t]*([^\n]*)/g;
 
@@ -125,15 +75,18 @@ interface ParsedIgnore {
   reason: string;
 }
 
-function ignoresIn(text: string, from: number, to: number, lines: Lines): ParsedIgnore[] {
+/** shipgate-ignore comments in the file's bytes [from, to). */
+function ignoresIn(bytes: Buffer, from: number, to: number): ParsedIgnore[] {
+  if (to <= from) return [];
   const out: ParsedIgnore[] = [];
-  const chunk = text.slice(from, to);
+  const chunk = bytes.subarray(from, to).toString('utf8');
+  const baseLine = lineAtByte(bytes, from);
   for (const m of chunk.matchAll(IGNORE_RE)) {
     const body = m[1].trim();
     const colon = body.indexOf(':');
     const names = (colon < 0 ? body : body.slice(0, colon)).split(/[\s,]+/).filter(Boolean);
     const reason = colon < 0 ? '' : body.slice(colon + 1).trim();
-    out.push({ line: lines.lineOf(from + (m.index ?? 0)), rules: names, reason });
+    out.push({ line: baseLine + lineAtChar(chunk, m.index ?? 0) - 1, rules: names, reason });
   }
   return out;
 }
@@ -483,7 +436,11 @@ function finding(rule: string, file: string, line: number, statement: string, hi
   };
 }
 
-export function lintFiles(files: LintFile[], opts: LintOptions = {}): LintResult {
+/** The loaded libpg-query API, from the shared loader in src/lib/migrations (one loader for both stages). */
+export type Parser = Awaited<ReturnType<typeof loadParser>>;
+
+/** Lints files in the order they run. Load the parser first: `const parser = await loadParser()`. */
+export function lintFiles(parser: Parser, files: LintFile[], opts: LintOptions = {}): LintResult {
   const run: RunState = { createdTables: new Set(), notNullChecked: new Set(), notValidChecks: new Map() };
   const findings: Finding[] = [];
   const suppressions: Suppression[] = [];
@@ -491,16 +448,14 @@ export function lintFiles(files: LintFile[], opts: LintOptions = {}): LintResult
   const txAll: Set<string> = new Set();
 
   for (const f of files) {
-    const text = f.sql;
-    const lines = new Lines(text);
-    const toChar = byteToChar(text);
-    let stmts: RawStmt[];
+    const bytes = Buffer.from(f.sql, 'utf8');
+    let stmts: Statement[];
     try {
-      stmts = parseSql(text);
+      stmts = migrationStatements(parser, { sql: f.sql, file: f.file, chunks: f.chunks });
     } catch (err) {
-      const pos = err instanceof SqlParseError ? err.position : undefined;
-      const line = pos === undefined ? 1 : lines.lineOf(Math.min(pos, text.length));
-      findings.push(finding('parse-error', f.file, line, '', { message: `${f.file}:${line}: ${(err as Error).message}` }));
+      const line = err instanceof SqlParseError ? err.line : 1;
+      const message = (err as Error).message;
+      findings.push(finding('parse-error', f.file, line, '', { message: message.startsWith(f.file) ? message : `${f.file}:${line}: ${message}` }));
       continue;
     }
     const fs: FileState = { explicitTx: false, notValidInTx: opts.transaction === 'all' ? txAll : new Set(), lockTimeoutSet: false, lockTimeoutReported: false, statements: 0 };
@@ -509,33 +464,25 @@ export function lintFiles(files: LintFile[], opts: LintOptions = {}): LintResult
 
     let prevEnd = 0;
     stmts.forEach((st, idx) => {
-      const startChar = toChar(st.stmt_location ?? 0);
-      const endChar = st.stmt_len === undefined || st.stmt_len === 0 ? text.length : toChar((st.stmt_location ?? 0) + st.stmt_len);
-      const first = skipTrivia(text, startChar, endChar);
-      const line = lines.lineOf(first);
       // Comments between the previous statement's end and this one's first token.
-      const gapFrom = prevEnd;
-      prevEnd = endChar;
-      const ignores = ignoresIn(text, gapFrom, first, lines).map((g) => ({ ...g, file: f.file, scope: (idx === 0 ? 'file' : 'statement') as Suppression['scope'], used: false }));
+      const ignores = ignoresIn(bytes, prevEnd, st.offset).map((g) => ({ ...g, file: f.file, scope: (idx === 0 ? 'file' : 'statement') as Suppression['scope'], used: false }));
+      prevEnd = st.offset + Buffer.byteLength(st.text);
       if (idx === 0) fileIgnores.push(...ignores);
-      const stmtIgnores = idx === 0 ? [] : ignores;
       suppressions.push(...ignores);
-      const statement = oneLineStatement(text.slice(first, endChar).replace(/;\s*$/, ''));
-      const hits = lintStatement(st.stmt, run, fs, opts);
-      for (const name of longIdentifiers(text.slice(first, endChar))) {
+      const statement = oneLineStatement(st.text.replace(/;\s*$/, ''));
+      const hits = lintStatement(st.node as Record<string, any>, run, fs, opts);
+      for (const name of longIdentifiers(st.text)) {
         hits.push({ rule: 'identifier-too-long', message: `identifier "${name.slice(0, 40)}…" is ${Buffer.byteLength(name)} bytes; PostgreSQL truncates it to ${MAX_IDENT}` });
       }
-      for (const hit of hits) fileHits.push({ hit, line, statement, ignores: stmtIgnores });
+      for (const hit of hits) fileHits.push({ hit, line: st.line, statement, ignores: idx === 0 ? [] : ignores });
       statements++;
       fs.statements++;
     });
     if (stmts.length === 0) {
-      const ignores = ignoresIn(text, 0, text.length, lines).map((g) => ({ ...g, file: f.file, scope: 'file' as const, used: false }));
-      suppressions.push(...ignores);
+      suppressions.push(...ignoresIn(bytes, 0, bytes.length).map((g) => ({ ...g, file: f.file, scope: 'file' as const, used: false })));
     }
     if (fs.explicitTx) {
-      const last = stmts[stmts.length - 1];
-      const line = last ? lines.lineOf(skipTrivia(text, toChar(last.stmt_location ?? 0), text.length)) : 1;
+      const line = stmts.length ? stmts[stmts.length - 1].line : 1;
       fileHits.push({ hit: { rule: 'ban-uncommitted-transaction', message: 'the file ends inside BEGIN without COMMIT' }, line, statement: '', ignores: [] });
     }
 
