@@ -18,6 +18,14 @@ export const INPUT = {
   vercelToken: 'vercel-token',
   deploymentId: 'deployment-id',
   migrationsApplied: 'migrations-applied',
+  requestTimeout: 'request-timeout',
+  rollbackErrorRate: 'rollback-error-rate',
+  rollbackFullErrorRate: 'rollback-full-error-rate',
+  rollbackP95Factor: 'rollback-p95-factor',
+  maxRuntimeErrors: 'max-runtime-errors',
+  vercelTeamId: 'vercel-team-id',
+  vercelProjectId: 'vercel-project-id',
+  vercelApiUrl: 'vercel-api-url',
 } as const;
 
 export const OUTPUT = {
