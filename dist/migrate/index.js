@@ -34982,6 +34982,92 @@ function extend(target) {
 
 /***/ }),
 
+/***/ 4517:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export ManualClock */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const t = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+/** A clock that only moves when slept on; records every sleep. */
+class ManualClock {
+    t;
+    sleeps = [];
+    constructor(t = 1_700_000_000_000) {
+        this.t = t;
+    }
+    now() {
+        return this.t;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+    advance(ms) {
+        this.t += ms;
+    }
+}
+
+
+/***/ }),
+
+/***/ 1542:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/** Durations as users write them in workflow files: `500ms`, `5s`, `10m`, `1h`, `1h30m`, or a bare number of seconds. */
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Milliseconds, or undefined when the text is not a duration. */
+function parseDuration(text) {
+    const t = text.trim().toLowerCase();
+    if (t === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(t))
+        return Math.round(Number(t) * 1000);
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+    let total = 0;
+    let consumed = 0;
+    let m;
+    while ((m = re.exec(t)) !== null) {
+        total += Number(m[1]) * UNITS[m[2]];
+        consumed = re.lastIndex;
+    }
+    if (consumed !== t.length)
+        return undefined;
+    return Math.round(total);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+    const m = Math.floor(ms / 60_000);
+    const s = Math.round((ms % 60_000) / 1000);
+    return `${m}m${s ? `${s}s` : ''}`;
+}
+
+
+/***/ }),
+
 /***/ 7268:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35026,58 +35112,20 @@ function oneLine(text) {
 
 /***/ }),
 
-/***/ 688:
+/***/ 1662:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Uu: () => (/* binding */ DATABASE_PROTOCOLS),
-  G0: () => (/* binding */ Inputs),
-  k3: () => (/* binding */ POSTGRES_PROTOCOLS),
-  lQ: () => (/* binding */ envInputSource),
-  Xu: () => (/* binding */ inputError)
-});
-
-// UNUSED EXPORTS: mapInputSource
-
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-;// CONCATENATED MODULE: ./src/lib/durations.ts
-/** Durations as users write them in workflow files: `500ms`, `5s`, `10m`, `1h`, `1h30m`, or a bare number of seconds. */
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** Milliseconds, or undefined when the text is not a duration. */
-function parseDuration(text) {
-    const t = text.trim().toLowerCase();
-    if (t === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(t))
-        return Math.round(Number(t) * 1000);
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-    let total = 0;
-    let consumed = 0;
-    let m;
-    while ((m = re.exec(t)) !== null) {
-        total += Number(m[1]) * UNITS[m[2]];
-        consumed = re.lastIndex;
-    }
-    if (consumed !== t.length)
-        return undefined;
-    return Math.round(total);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-    const m = Math.floor(ms / 60_000);
-    const s = Math.round((ms % 60_000) / 1000);
-    return `${m}m${s ? `${s}s` : ''}`;
-}
-
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
-;// CONCATENATED MODULE: ./src/lib/inputs.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G0: () => (/* binding */ Inputs),
+/* harmony export */   Uu: () => (/* binding */ DATABASE_PROTOCOLS),
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   k3: () => (/* binding */ POSTGRES_PROTOCOLS),
+/* harmony export */   lQ: () => (/* binding */ envInputSource)
+/* harmony export */ });
+/* unused harmony export mapInputSource */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+/* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1542);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5714);
 /**
  * Typed, validated reading of action inputs. Every failure is an InputError whose one-line message names the
  * input, shows what it got (redacted when secret) and says what it expects.
@@ -35094,13 +35142,13 @@ function mapInputSource(values) {
 }
 function show(value, secret = false) {
     if (secret)
-        return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? JSON.stringify((0,secrets/* redactUrl */.BO)(value)) : '"***"';
+        return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? JSON.stringify((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redactUrl */ .BO)(value)) : '"***"';
     const v = value.length > 80 ? `${value.slice(0, 77)}...` : value;
     return JSON.stringify(v);
 }
 function inputError(name, got, expected, secret = false) {
     const what = got === '' ? 'nothing' : show(got, secret);
-    return new errors/* InputError */.dz(name, `Input '${name}' got ${what}; expected ${expected}.`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `Input '${name}' got ${what}; expected ${expected}.`);
 }
 /** Reads inputs from a source; secrets are registered with the masker the moment they are read. */
 class Inputs {
@@ -35161,7 +35209,7 @@ class Inputs {
     /** Milliseconds. */
     duration(name, def, opts = {}) {
         const raw = this.source.get(name) || def;
-        const ms = parseDuration(raw);
+        const ms = (0,_durations_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E)(raw);
         const expected = 'a duration such as 500ms, 5s, 10m or 1h (0 for none)';
         if (ms === undefined || ms < 0)
             throw inputError(name, raw, expected);
@@ -35209,7 +35257,7 @@ class Inputs {
         if (opts.secret) {
             this.masker?.addUrl(v);
         }
-        const parsed = (0,secrets/* tryParseUrl */.ks)(v);
+        const parsed = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseUrl */ .ks)(v);
         if (!parsed || !opts.protocols.includes(parsed.protocol) || (!parsed.host && !parsed.pathname)) {
             throw inputError(name, v, expected, opts.secret);
         }
@@ -35271,7 +35319,7 @@ function safeDecode(value) {
 /** Every form of one secret value that could be printed. */
 function secretForms(value) {
     const forms = new Set();
-    if (!value)
+    if (!value || value.length < MIN_SECRET_LENGTH)
         return [];
     const base = [value, safeDecode(value)];
     for (const v of base) {
@@ -35415,7 +35463,7 @@ class Masker {
 
 /***/ }),
 
-/***/ 5727:
+/***/ 6989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35428,8 +35476,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/inputs.ts + 1 modules
-var inputs = __nccwpck_require__(688);
+// EXTERNAL MODULE: ./src/lib/inputs.ts
+var inputs = __nccwpck_require__(1662);
 ;// CONCATENATED MODULE: ./src/lib/logger.ts
 /** GitHub shows at most 10 errors and 10 warnings per step; the rest are logged as plain lines and counted. */
 const ANNOTATION_LIMIT = 10;
@@ -35585,8 +35633,8 @@ class Summary {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/lib/context.ts
 /** What the runner tells a step about its run, read from the GITHUB_* environment (empty strings outside GitHub). */
 
@@ -35598,7 +35646,7 @@ function readRunContext(env = process.env) {
     let pullRequest;
     if (env.GITHUB_EVENT_PATH) {
         try {
-            const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+            const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
             pullRequest = event.pull_request?.number ?? undefined;
         }
         catch {
@@ -35632,42 +35680,8 @@ function readRunContext(env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const t = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(t);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-/** A clock that only moves when slept on; records every sleep. */
-class ManualClock {
-    t;
-    sleeps = [];
-    constructor(t = 1_700_000_000_000) {
-        this.t = t;
-    }
-    now() {
-        return this.t;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.t += ms;
-    }
-    advance(ms) {
-        this.t += ms;
-    }
-}
-
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var clock = __nccwpck_require__(4517);
 ;// CONCATENATED MODULE: ./src/lib/http.ts
 const nodeFetch = (input, init) => fetch(input, init);
 class HttpTimeoutError extends (/* unused pure expression or super */ null && (Error)) {
@@ -35824,7 +35838,7 @@ async function runStage(def, core, opts = {}) {
         masker,
         summary: opts.services?.summary ?? new Summary(),
         context: opts.services?.context ?? readRunContext(env),
-        clock: opts.services?.clock ?? systemClock,
+        clock: opts.services?.clock ?? clock/* systemClock */.m,
         http: opts.services?.http ?? nodeFetch,
         processes: opts.services?.processes ?? new NodeProcessRunner(logger, masker),
         env,
@@ -35884,8 +35898,8 @@ async function runStage(def, core, opts = {}) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
-/* harmony import */ var _lib_stage_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5727);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6623);
+/* harmony import */ var _lib_stage_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6989);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2244);
 
 
 
@@ -35896,7 +35910,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6623:
+/***/ 2244:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35905,10 +35919,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   U: () => (/* binding */ migrateStage)
 });
 
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/inputs.ts + 1 modules
-var lib_inputs = __nccwpck_require__(688);
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
 var lib = __nccwpck_require__(3273);
 ;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
@@ -35931,7 +35941,7 @@ const TypeOverrides = lib.TypeOverrides
 const defaults = lib.defaults
 
 // Re-export the default
-/* harmony default export */ const esm = ((/* unused pure expression or super */ null && (pg)));
+/* harmony default export */ const esm = (lib);
 
 // EXTERNAL MODULE: ./src/lib/secrets.ts
 var secrets = __nccwpck_require__(5714);
@@ -36030,13 +36040,13 @@ function clientConfig(url, applicationName = 'shipgate') {
 }
 /** Connect, with errors that name the redacted URL. */
 async function connect(url, applicationName = 'shipgate') {
-    const client = new pg.Client(clientConfig(url, applicationName));
+    const client = new esm.Client(clientConfig(url, applicationName));
     try {
         await client.connect();
     }
     catch (err) {
         const e = err;
-        throw new Error(`cannot connect to ${redactUrl(url)}: ${e.message}${e.code ? ` (${e.code})` : ''}`);
+        throw new Error(`cannot connect to ${(0,secrets/* redactUrl */.BO)(url)}: ${e.message}${e.code ? ` (${e.code})` : ''}`);
     }
     // An error on an idle client must not crash the process; the next query reports it.
     client.on('error', () => { });
@@ -36052,6 +36062,8 @@ function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
 
+// EXTERNAL MODULE: ./src/lib/inputs.ts
+var lib_inputs = __nccwpck_require__(1662);
 ;// CONCATENATED MODULE: ./src/migrate/names.ts
 /** Input and output names of the migrate stage; a test keeps them equal to actions/migrate/action.yml. */
 const INPUT = {
@@ -36126,18 +36138,1523 @@ function readMigrateSettings(inputs) {
     };
 }
 
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/durations.ts
+var durations = __nccwpck_require__(1542);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+;// CONCATENATED MODULE: ./src/lib/retry.ts
+
+/** An error that says when the server wants to be asked again. */
+class RetryableError extends Error {
+    retryAfterMs;
+    status;
+    name = 'RetryableError';
+    constructor(message, retryAfterMs, status) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.status = status;
+    }
+}
+/** Retry-After is either delay-seconds or an HTTP-date. Returns milliseconds, or undefined when absent or unreadable. */
+function parseRetryAfter(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const h = header.trim();
+    if (/^\d+(\.\d+)?$/.test(h))
+        return Math.round(Number(h) * 1000);
+    const date = Date.parse(h);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
+    const exp = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + (random() * exp) / 2);
+}
+async function retry(fn, opts) {
+    const clock = opts.clock ?? lib_clock/* systemClock */.m;
+    const baseMs = opts.baseMs ?? 500;
+    const maxMs = opts.maxMs ?? 30_000;
+    const maxRetryAfter = opts.maxRetryAfterMs ?? 5 * 60_000;
+    const retryable = opts.retryable ?? ((e) => e instanceof RetryableError);
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            if (attempt >= opts.attempts || !retryable(err))
+                throw err;
+            const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
+            const delayMs = after !== undefined ? Math.min(after, maxRetryAfter) : backoffDelay(attempt, baseMs, maxMs, opts.random);
+            opts.onRetry?.({ attempt, delayMs, error: err });
+            await clock.sleep(delayMs);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/lib/migrations/folder.ts
+/**
+ * Reading a migrations folder the way each tool reads it: plain SQL files, Prisma folders, Drizzle journal.
+ * Pure file-system work: no database, no parser.
+ */
+
+
+
+/** Folders tried in this order when no folder is given. */
+const DEFAULT_DIRS = ['prisma/migrations', 'drizzle', 'db/migrations', 'migrations'];
+/** First-line-ish comments that force a file to run outside a transaction. */
+const NO_TRANSACTION_DIRECTIVES = [
+    /^\s*--\s*shipgate:no-transaction\b/im,
+    /^\s*--!\s*no-transaction\b/im, // graphile-migrate
+    /^\s*--\s*postgres-migrations\s+disable-transaction\b/im, // supabase/storage's runner
+];
+const DRIZZLE_BREAKPOINT = '--> statement-breakpoint';
+class MigrationFolderError extends Error {
+    file;
+    name = 'MigrationFolderError';
+    constructor(message, file) {
+        super(message);
+        this.file = file;
+    }
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** Checksums a ledger value may legitimately have for this file text: raw, LF-normalised and CRLF-normalised. */
+function acceptableChecksums(text) {
+    const lf = text.replace(/\r\n/g, '\n');
+    return new Set([sha256(text), sha256(lf), sha256(lf.replace(/\n/g, '\r\n'))]);
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+function isDir(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** Byte-wise (not locale) comparison of two names, as Rust's and Go's sorts do. */
+function byteCompare(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+function hasDirective(sql) {
+    // Only look at the leading comment block, so a directive quoted deep inside a function body does not count.
+    const head = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*/.exec(sql)?.[0] ?? '';
+    return NO_TRANSACTION_DIRECTIVES.some((re) => re.test(head));
+}
+/** Which format a folder holds: meta/_journal.json = drizzle, subfolders with migration.sql = prisma, else sql. */
+function detectFormat(path) {
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(path, 'meta', '_journal.json')))
+        return 'drizzle';
+    const entries = (0,external_node_fs_.readdirSync)(path, { withFileTypes: true });
+    if (entries.some((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(path, e.name, 'migration.sql'))))
+        return 'prisma';
+    return 'sql';
+}
+/**
+ * Finds and reads the migrations folder. `dir` is relative to `workspace` (or absolute); without it the first of
+ * DEFAULT_DIRS that exists is used. `format` 'auto' detects it. Throws MigrationFolderError with a message that says
+ * what to do when nothing is found or the folder is malformed.
+ */
+function detectMigrations(workspace, dir, format = 'auto') {
+    let abs;
+    if (dir) {
+        abs = (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.join)(workspace, dir);
+        if (!isDir(abs))
+            throw new MigrationFolderError(`migrations folder ${dir} does not exist (relative to ${workspace})`);
+    }
+    else {
+        const found = DEFAULT_DIRS.find((d) => isDir((0,external_node_path_namespaceObject.join)(workspace, d)));
+        if (!found) {
+            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set migrations-dir`);
+        }
+        abs = (0,external_node_path_namespaceObject.join)(workspace, found);
+    }
+    const fmt = format === 'auto' ? detectFormat(abs) : format;
+    const relDir = toPosix((0,external_node_path_namespaceObject.relative)(workspace, abs)) || '.';
+    const rel = (p) => toPosix((0,external_node_path_namespaceObject.relative)(workspace, p));
+    const migrations = fmt === 'prisma' ? readPrisma(abs, rel) : fmt === 'drizzle' ? readDrizzle(abs, rel) : readSql(abs, rel);
+    return { format: fmt, dir: relDir, path: abs, migrations };
+}
+function readText(path) {
+    return (0,external_node_fs_.readFileSync)(path, 'utf8').replace(/^\uFEFF/, '');
+}
+/** Numeric id prefix (`0021_…`, `20240101120000-…`, `V3__…`) or undefined. */
+function numericId(name) {
+    const m = /^[Vv]?(\d+)(?=[_\-.\s]|$)/.exec(name);
+    return m ? BigInt(m[1]) : undefined;
+}
+function readSql(abs, rel) {
+    const files = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.sql') && !/\.down\.sql$/i.test(e.name))
+        .map((e) => e.name);
+    const keyed = files.map((f) => ({ f, id: numericId(f) }));
+    keyed.sort((a, b) => {
+        if (a.id !== undefined && b.id !== undefined && a.id !== b.id)
+            return a.id < b.id ? -1 : 1;
+        if ((a.id === undefined) !== (b.id === undefined))
+            return a.id === undefined ? 1 : -1;
+        return byteCompare(a.f, b.f);
+    });
+    const seen = new Map();
+    return keyed.map(({ f }) => {
+        const path = (0,external_node_path_namespaceObject.join)(abs, f);
+        const sql = readText(path);
+        const name = f.replace(/\.sql$/i, '').replace(/\.up$/i, '');
+        const dup = seen.get(name);
+        if (dup)
+            throw new MigrationFolderError(`${rel(path)} and ${dup} have the same migration name ${name}; rename one`, rel(path));
+        seen.set(name, rel(path));
+        return { name, file: rel(path), path, sql, checksum: sha256(sql.replace(/\r\n/g, '\n')), noTransaction: hasDirective(sql) };
+    });
+}
+function readPrisma(abs, rel) {
+    const dirs = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(abs, e.name, 'migration.sql')))
+        .map((e) => e.name)
+        .sort(byteCompare);
+    return dirs.map((d) => {
+        const path = (0,external_node_path_namespaceObject.join)(abs, d, 'migration.sql');
+        const raw = (0,external_node_fs_.readFileSync)(path);
+        const sql = raw.toString('utf8');
+        return { name: d, file: rel(path), path, sql, checksum: sha256(raw), noTransaction: hasDirective(sql) };
+    });
+}
+function readDrizzle(abs, rel) {
+    const journalPath = (0,external_node_path_namespaceObject.join)(abs, 'meta', '_journal.json');
+    let journal;
+    try {
+        journal = JSON.parse((0,external_node_fs_.readFileSync)(journalPath, 'utf8'));
+    }
+    catch (err) {
+        throw new MigrationFolderError(`${rel(journalPath)} is not valid JSON (${err.message}); regenerate it with drizzle-kit generate`, rel(journalPath));
+    }
+    if (!Array.isArray(journal.entries))
+        throw new MigrationFolderError(`${rel(journalPath)} has no entries array`, rel(journalPath));
+    return journal.entries.map((e, i) => {
+        if (typeof e.tag !== 'string' || typeof e.when !== 'number') {
+            throw new MigrationFolderError(`${rel(journalPath)} entry ${i} lacks a tag or a numeric when`, rel(journalPath));
+        }
+        const path = (0,external_node_path_namespaceObject.join)(abs, `${e.tag}.sql`);
+        if (!(0,external_node_fs_.existsSync)(path)) {
+            throw new MigrationFolderError(`${rel(journalPath)} lists ${e.tag} but ${rel(path)} does not exist; restore the file or regenerate the journal`, rel(path));
+        }
+        const raw = (0,external_node_fs_.readFileSync)(path);
+        const sql = raw.toString('utf8');
+        const chunks = [];
+        let offset = 0;
+        for (const part of sql.split(DRIZZLE_BREAKPOINT)) {
+            chunks.push({ text: part, offset });
+            offset += Buffer.byteLength(part) + Buffer.byteLength(DRIZZLE_BREAKPOINT);
+        }
+        return { name: e.tag, file: rel(path), path, sql, checksum: sha256(raw), noTransaction: hasDirective(sql), when: e.when, chunks };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/lib/migrations/ledger.ts
+/**
+ * The three ledgers (SQL `shipgate_migrations`, Prisma `_prisma_migrations`, Drizzle `drizzle.__drizzle_migrations`):
+ * reading them into one shape, and checking them against the folder.
+ */
+
+function q(id) {
+    return `"${id.replace(/"/g, '""')}"`;
+}
+/**
+ * Where each format keeps its ledger. Prisma puts `_prisma_migrations` in the schema named by the URL's `schema`
+ * parameter (default public); Drizzle uses `drizzle.__drizzle_migrations`; Shipgate's own is `public.shipgate_migrations`.
+ */
+function ledgerLocation(format, databaseUrl) {
+    let schema = 'public';
+    let table = 'shipgate_migrations';
+    if (format === 'prisma') {
+        table = '_prisma_migrations';
+        try {
+            schema = (databaseUrl && new URL(databaseUrl).searchParams.get('schema')) || 'public';
+        }
+        catch {
+            schema = 'public';
+        }
+    }
+    else if (format === 'drizzle') {
+        schema = 'drizzle';
+        table = '__drizzle_migrations';
+    }
+    return { format, schema, table, qualified: `${q(schema)}.${q(table)}` };
+}
+/** DDL that creates the ledger exactly as the tool does (idempotent). */
+function ledgerDdl(loc) {
+    if (loc.format === 'prisma') {
+        return [
+            `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`,
+        ];
+    }
+    if (loc.format === 'drizzle') {
+        return [
+            `CREATE SCHEMA IF NOT EXISTS ${q(loc.schema)}`,
+            `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+			id SERIAL PRIMARY KEY,
+			hash text NOT NULL,
+			created_at bigint
+		)`,
+        ];
+    }
+    return [
+        `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+  name text PRIMARY KEY,
+  checksum text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  execution_ms integer NOT NULL,
+  applied_by text NOT NULL DEFAULT ''
+)`,
+    ];
+}
+async function ledgerExists(client, loc) {
+    const r = await client.query('select to_regclass($1)::text as t', [loc.qualified]);
+    return r.rows[0]?.t != null;
+}
+/**
+ * Reads the ledger in application order. A missing table is an empty ledger. For Drizzle pass the folder's
+ * migrations so rows get the name of the journal entry with the same `when`.
+ */
+async function readLedger(client, format, opts = {}) {
+    const loc = ledgerLocation(format, opts.databaseUrl);
+    if (!(await ledgerExists(client, loc)))
+        return [];
+    if (format === 'prisma') {
+        const r = await client.query(`select migration_name, checksum, finished_at, rolled_back_at, started_at, logs from ${loc.qualified} order by started_at, migration_name`);
+        return r.rows.map((row) => ({
+            name: row.migration_name,
+            checksum: row.checksum,
+            finished: row.finished_at != null,
+            rolledBack: row.rolled_back_at != null,
+            appliedAt: row.finished_at ?? row.started_at,
+            logs: row.logs ?? undefined,
+        }));
+    }
+    if (format === 'drizzle') {
+        const byWhen = new Map((opts.migrations ?? []).map((m) => [m.when, m.name]));
+        const r = await client.query(`select id, hash, created_at::text as created_at from ${loc.qualified} order by id`);
+        return r.rows.map((row) => {
+            const createdAt = row.created_at == null ? undefined : Number(row.created_at);
+            return {
+                name: byWhen.get(createdAt) ?? `created_at=${row.created_at}`,
+                checksum: row.hash,
+                finished: true,
+                rolledBack: false,
+                createdAt,
+            };
+        });
+    }
+    const r = await client.query(`select name, checksum, applied_at from ${loc.qualified} order by applied_at, name`);
+    return r.rows.map((row) => ({ name: row.name, checksum: row.checksum, finished: true, rolledBack: false, appliedAt: row.applied_at }));
+}
+function resolveHint(format, name) {
+    if (format === 'prisma')
+        return `\`npx prisma migrate resolve --applied ${name}\` or \`--rolled-back ${name}\``;
+    if (format === 'drizzle')
+        return `delete or fix the matching row in drizzle.__drizzle_migrations`;
+    return `delete or fix its row in shipgate_migrations`;
+}
+/**
+ * Compares the folder with the ledger. Refusals (problems without `allowed`): an applied file that changed
+ * (modified), an applied migration with no file (missing), a pending migration sorting before the last applied
+ * one (out-of-order; Drizzle: `when` not after the newest created_at, which drizzle-kit would skip silently), a
+ * Prisma row that failed and was never resolved (failed, P3009).
+ */
+function checkLedger(format, migrations, rows, opts = {}) {
+    const problems = [];
+    const live = rows.filter((r) => !r.rolledBack);
+    const byName = new Map(migrations.map((m) => [m.name, m]));
+    const appliedNames = new Set();
+    for (const r of live) {
+        const m = byName.get(r.name);
+        if (!r.finished) {
+            problems.push({
+                kind: 'failed',
+                name: r.name,
+                file: m?.file,
+                message: `migration ${r.name} failed in an earlier run and was never resolved (Prisma P3009)${r.logs ? `: ${r.logs.split('\n')[0]}` : ''}; check what it left in the database, then mark it with ${resolveHint(format, r.name)}`,
+            });
+            continue;
+        }
+        if (!m) {
+            problems.push({
+                kind: 'missing',
+                name: r.name,
+                message: `migration ${r.name} is recorded as applied but its file is gone from the folder; restore the file from git history (or, if it was removed on purpose, ${resolveHint(format, r.name)})`,
+            });
+            continue;
+        }
+        appliedNames.add(m.name);
+        if (!acceptableChecksums(m.sql).has(r.checksum) && !legacyPrismaMatch(format, m, r.checksum)) {
+            problems.push({
+                kind: 'modified',
+                name: m.name,
+                file: m.file,
+                allowed: opts.allowModified || undefined,
+                message: `${m.file} changed after it was applied (ledger checksum ${r.checksum.slice(0, 12)}…, file ${m.checksum.slice(0, 12)}…); revert the edit and put the change in a new migration, or set allow-modified: true if the edit is cosmetic`,
+            });
+        }
+    }
+    const applied = migrations.filter((m) => appliedNames.has(m.name));
+    const pending = migrations.filter((m) => !appliedNames.has(m.name) && !live.some((r) => r.name === m.name));
+    // Failed (unfinished) rows keep their migration out of pending: it must be resolved first.
+    let lastIndex = -1;
+    migrations.forEach((m, i) => {
+        if (appliedNames.has(m.name))
+            lastIndex = i;
+    });
+    const head = lastIndex >= 0 ? migrations[lastIndex].name : undefined;
+    const newestCreated = Math.max(-Infinity, ...live.map((r) => r.createdAt ?? -Infinity));
+    for (const m of pending) {
+        const idx = migrations.indexOf(m);
+        const early = format === 'drizzle' ? m.when !== undefined && m.when <= newestCreated : idx < lastIndex;
+        if (early) {
+            problems.push({
+                kind: 'out-of-order',
+                name: m.name,
+                file: m.file,
+                allowed: opts.allowOutOfOrder || undefined,
+                message: format === 'drizzle'
+                    ? `${m.file} is pending but its journal time (${m.when}) is not after the newest applied migration's (${newestCreated}); drizzle-kit would skip it silently. Regenerate it after the latest migration, or set allow-out-of-order: true to apply it anyway`
+                    : `${m.file} is pending but sorts before the last applied migration ${head}; rename it so it sorts last, or set allow-out-of-order: true to apply it anyway`,
+            });
+        }
+    }
+    return { applied, pending, problems, head };
+}
+/** Prisma once wrote checksums without zero-padding each byte (prisma-engines#1887). */
+function legacyPrismaMatch(format, m, checksum) {
+    if (format !== 'prisma' || checksum.length >= 64)
+        return false;
+    const bytes = Buffer.from(m.checksum, 'hex');
+    return [...bytes].map((b) => b.toString(16)).join('') === checksum;
+}
+/** Problems that refuse the run (not allowed by an option). */
+function refusals(check) {
+    return check.problems.filter((p) => !p.allowed);
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/lib/migrations/statements.ts
+/**
+ * Splitting and classifying migration SQL with the real PostgreSQL parser (libpg-query, WebAssembly).
+ * The parser is loaded on first use only, so paths that parse nothing stay fast.
+ */
+
+
+
+
+class SqlParseError extends Error {
+    file;
+    line;
+    name = 'SqlParseError';
+    constructor(message, file, line) {
+        super(message);
+        this.file = file;
+        this.line = line;
+    }
+}
+let loading;
+/**
+ * Load libpg-query. Its Emscripten glue locates `libpg-query.wasm` through `__dirname` (`scriptDirectory =
+ * __dirname + "/"`), which does not exist in an ESM ncc bundle ("__dirname is not defined"). When this module runs
+ * from a bundle with `libpg-query.wasm` beside it (scripts/build.mjs copies it there), a global `__dirname` naming
+ * that folder is provided while the module initialises, then removed. From source (tests), the package's CommonJS
+ * entry has its own `__dirname` and finds its wasm in node_modules.
+ */
+function loadParser() {
+    loading ??= (async () => {
+        const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+        const g = globalThis;
+        const shim = g.__dirname === undefined && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(here, 'libpg-query.wasm'));
+        if (shim)
+            g.__dirname = here;
+        try {
+            const mod = (await __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23)));
+            const api = typeof mod.parseSync === 'function' ? mod : mod.default;
+            await api.loadModule();
+            return api;
+        }
+        catch (err) {
+            loading = undefined;
+            throw new Error(`the SQL parser (libpg-query.wasm) could not be loaded: ${err.message}; ${wasmHint()}`);
+        }
+        finally {
+            if (shim)
+                delete g.__dirname;
+        }
+    })();
+    return loading;
+}
+function wasmHint() {
+    try {
+        const req = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+        const p = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(req.resolve('libpg-query')), 'libpg-query.wasm');
+        return (0,external_node_fs_.existsSync)(p) ? 'the wasm exists at ' + p : 'reinstall libpg-query';
+    }
+    catch {
+        return 'the bundle must ship libpg-query.wasm next to index.js (scripts/build.mjs copies it)';
+    }
+}
+/** Line (1-based) of a byte offset in `bytes`. */
+function lineAtByte(bytes, offset) {
+    let line = 1;
+    const end = Math.min(offset, bytes.length);
+    for (let i = 0; i < end; i++)
+        if (bytes[i] === 0x0a)
+            line++;
+    return line;
+}
+/** Line (1-based) of a 0-based character index in `text`. */
+function lineAtChar(text, index) {
+    let line = 1;
+    const end = Math.min(index, text.length);
+    for (let i = 0; i < end; i++)
+        if (text.charCodeAt(i) === 10)
+            line++;
+    return line;
+}
+/** Length in bytes of leading whitespace and comments. */
+function leadingNoise(bytes, from, to) {
+    let i = from;
+    while (i < to) {
+        const c = bytes[i];
+        if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c) {
+            i++;
+        }
+        else if (c === 0x2d && bytes[i + 1] === 0x2d) {
+            while (i < to && bytes[i] !== 0x0a)
+                i++;
+        }
+        else if (c === 0x2f && bytes[i + 1] === 0x2a) {
+            let depth = 0;
+            while (i < to) {
+                if (bytes[i] === 0x2f && bytes[i + 1] === 0x2a) {
+                    depth++;
+                    i += 2;
+                }
+                else if (bytes[i] === 0x2a && bytes[i + 1] === 0x2f) {
+                    depth--;
+                    i += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    i++;
+            }
+        }
+        else
+            break;
+    }
+    return i - from;
+}
+const NON_TX_KINDS = {
+    VacuumStmt: 'VACUUM',
+    AlterSystemStmt: 'ALTER SYSTEM',
+    CreatedbStmt: 'CREATE DATABASE',
+    DropdbStmt: 'DROP DATABASE',
+    CreateTableSpaceStmt: 'CREATE TABLESPACE',
+    DropTableSpaceStmt: 'DROP TABLESPACE',
+    CreateSubscriptionStmt: 'CREATE SUBSCRIPTION',
+    DropSubscriptionStmt: 'DROP SUBSCRIPTION',
+};
+/** Why a parsed statement cannot run in a transaction block, or undefined. */
+function nonTransactionalReason(node) {
+    const kind = Object.keys(node)[0];
+    const body = (node[kind] ?? {});
+    if (kind in NON_TX_KINDS) {
+        if (kind === 'VacuumStmt' && body.is_vacuumcmd === false)
+            return undefined; // ANALYZE runs in a transaction
+        return NON_TX_KINDS[kind];
+    }
+    if (kind === 'IndexStmt' && body.concurrent)
+        return 'CREATE INDEX CONCURRENTLY';
+    if (kind === 'DropStmt' && body.concurrent)
+        return 'DROP INDEX CONCURRENTLY';
+    if (kind === 'ReindexStmt') {
+        const params = (body.params ?? []);
+        if (params.some((p) => p.DefElem?.defname === 'concurrently'))
+            return 'REINDEX CONCURRENTLY';
+        if (body.kind === 'REINDEX_OBJECT_SYSTEM' || body.kind === 'REINDEX_OBJECT_DATABASE')
+            return 'REINDEX SYSTEM/DATABASE';
+    }
+    if (kind === 'AlterTableStmt') {
+        const cmds = (body.cmds ?? []);
+        if (cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)) {
+            return 'DETACH PARTITION CONCURRENTLY';
+        }
+    }
+    if (kind === 'DoStmt') {
+        const args = (body.args ?? []);
+        const code = args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg?.String?.sval ?? '';
+        const plain = code.replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+        if (/(?:^|;|\bbegin|\bthen|\bloop|\belse)\s*(?:commit|rollback)\s*(?:;|$|\band\b)/im.test(plain))
+            return 'DO block with COMMIT/ROLLBACK';
+    }
+    return undefined;
+}
+/**
+ * Split `sql` into statements with the real parser. `baseOffset` is the byte offset of `sql` inside its file and
+ * `fileBytes` the whole file, so lines are file lines (Drizzle chunks). Throws SqlParseError at the failing line.
+ */
+function splitStatements(parser, sql, file, fileBytes, baseOffset = 0) {
+    const bytes = Buffer.from(sql, 'utf8');
+    const whole = fileBytes ?? bytes;
+    if (sql.trim() === '' || leadingNoise(bytes, 0, bytes.length) === bytes.length)
+        return [];
+    let tree;
+    try {
+        tree = parser.parseSync(sql);
+    }
+    catch (err) {
+        const e = err;
+        const pos = e.sqlDetails?.cursorPosition ?? 0;
+        // PostgreSQL reports the error cursor in characters.
+        const line = lineAtByte(whole, baseOffset) + lineAtChar(sql, pos) - 1;
+        throw new SqlParseError(`${file}:${line}: ${e.message}`, file, line);
+    }
+    const out = [];
+    for (const s of tree.stmts ?? []) {
+        const loc = s.stmt_location ?? 0;
+        const len = s.stmt_len ?? bytes.length - loc;
+        const skip = leadingNoise(bytes, loc, loc + len);
+        const start = loc + skip;
+        const text = bytes.subarray(start, loc + len).toString('utf8');
+        const kind = Object.keys(s.stmt)[0];
+        const reason = nonTransactionalReason(s.stmt);
+        out.push({
+            text,
+            offset: baseOffset + start,
+            line: lineAtByte(whole, baseOffset + start),
+            kind,
+            nonTransactional: reason,
+            transactionControl: kind === 'TransactionStmt' ? true : undefined,
+            node: s.stmt,
+        });
+    }
+    return out;
+}
+/** Statements of a migration (Drizzle: chunk by chunk, with file lines). */
+function migrationStatements(parser, m) {
+    if (!m.chunks)
+        return splitStatements(parser, m.sql, m.file);
+    const bytes = Buffer.from(m.sql, 'utf8');
+    return m.chunks.flatMap((c) => splitStatements(parser, c.text, m.file, bytes, c.offset));
+}
+/** The execution plan of one migration (see TransactionMode). */
+function planStatements(statements, noTransaction) {
+    const control = statements.find((s) => s.transactionControl);
+    if (control) {
+        return { mode: 'as-written', statements, steps: [{ transactional: false, statements }], reason: `own transaction control at line ${control.line}` };
+    }
+    if (noTransaction) {
+        return { mode: 'no-transaction', statements, steps: statements.map((s) => ({ transactional: false, statements: [s] })), reason: 'no-transaction directive' };
+    }
+    const nonTx = statements.filter((s) => s.nonTransactional);
+    if (nonTx.length === 0)
+        return { mode: 'transaction', statements, steps: statements.length ? [{ transactional: true, statements }] : [] };
+    const steps = [];
+    for (const s of statements) {
+        if (s.nonTransactional)
+            steps.push({ transactional: false, statements: [s] });
+        else if (steps.length && steps[steps.length - 1].transactional)
+            steps[steps.length - 1].statements.push(s);
+        else
+            steps.push({ transactional: true, statements: [s] });
+    }
+    const reason = nonTx.map((s) => `${s.nonTransactional} at line ${s.line}`).join(', ');
+    if (steps.every((s) => !s.transactional))
+        return { mode: 'no-transaction', statements, steps, reason };
+    return { mode: 'mixed', statements, steps, reason };
+}
+/** Parse (loading the parser on first use) and plan one migration. */
+async function planMigration(m) {
+    const parser = await loadParser();
+    return planStatements(migrationStatements(parser, m), m.noTransaction);
+}
+/** For tests and tools: read a file and split it. */
+async function statementsOfFile(path) {
+    const parser = await loadParser();
+    return splitStatements(parser, readFileSync(path, 'utf8'), path);
+}
+
+;// CONCATENATED MODULE: ./src/lib/migrations/index.ts
+/**
+ * Shared migration-folder reader, ledger checks and SQL statement planner, used by migrate and preflight.
+ *
+ * Folder (no database, no parser):
+ *   detectMigrations(workspace, dir?, format = 'auto') -> { format, dir, path, migrations: Migration[] }
+ *     Migration = { name, file (workspace-relative, '/'), path, sql, checksum, noTransaction, when?, chunks? }
+ *     Order is each tool's own: SQL = numeric id order for id-prefixed names (`00010_x` after `0002_y`), then
+ *     byte order; `*.down.sql` ignored, `.up.sql` stripped from the name. Prisma = byte-wise folder order of
+ *     folders holding migration.sql. Drizzle = meta/_journal.json order; .sql files not in the journal are ignored.
+ *     noTransaction = a leading `-- shipgate:no-transaction`, `--! no-transaction` or
+ *     `-- postgres-migrations disable-transaction` comment. Throws MigrationFolderError (message says what to do).
+ *   acceptableChecksums(text) -> raw / LF / CRLF sha256 set (ledger comparisons are line-ending tolerant).
+ *
+ * Ledger:
+ *   ledgerLocation(format, databaseUrl?) -> { schema, table, qualified }   (Prisma honours ?schema=)
+ *   readLedger(client, format, { databaseUrl?, migrations? }) -> LedgerRow[]   (missing table = [])
+ *   checkLedger(format, migrations, rows, { allowModified?, allowOutOfOrder? })
+ *     -> { applied, pending, head?, problems: [{ kind: 'modified'|'missing'|'out-of-order'|'failed', name, file?, message, allowed? }] }
+ *   refusals(check) -> the problems not allowed by an option.
+ *
+ * Statements (libpg-query, loaded lazily on first call; inside an ncc bundle the wasm is read from the bundle's
+ * own folder, where scripts/build.mjs copies it):
+ *   loadParser(); planMigration(migration) -> { mode: 'transaction'|'mixed'|'no-transaction'|'as-written', statements, steps, reason? }
+ *   Statement = { text, offset (file byte offset), line (file line), kind, nonTransactional? (reason), transactionControl?, node }
+ *   splitStatements / migrationStatements / planStatements / nonTransactionalReason for finer use.
+ *   Parse errors throw SqlParseError { file, line }.
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./src/migrate/lock.ts
+/**
+ * The migrator's advisory lock: session-level `pg_try_advisory_lock`, polled, on a dedicated connection that only
+ * ever runs that one autocommit statement, so it never holds an open transaction (CREATE INDEX CONCURRENTLY waits for
+ * every older transaction and would deadlock against one). The server frees a session lock when the connection ends,
+ * so a crash or a killed backend cannot leave it behind.
+ */
+
+
+/** "SHIPGATE" in ASCII as a bigint: distinct from Prisma's 72707369 so `command: npx prisma migrate deploy` can run under it. */
+const LOCK_KEY = BigInt('0x5348495047415445').toString();
+class AdvisoryLock {
+    conn;
+    clock;
+    logger;
+    key;
+    held = false;
+    lostReason;
+    constructor(conn, clock, logger, key = LOCK_KEY) {
+        this.conn = conn;
+        this.clock = clock;
+        this.logger = logger;
+        this.key = key;
+        conn.on('error', (err) => {
+            this.lostReason = err.message;
+        });
+        conn.on('end', () => {
+            this.lostReason ??= 'connection closed';
+        });
+    }
+    /** Poll until the lock is ours or `waitMs` passes. Returns how long it waited. */
+    async acquire(waitMs, pollMs = 250) {
+        const start = this.clock.now();
+        let announced = false;
+        for (;;) {
+            const r = await this.conn.query('select pg_try_advisory_lock($1::bigint) as ok', [this.key]);
+            if (r.rows[0]?.ok === true) {
+                this.held = true;
+                const waited = this.clock.now() - start;
+                if (announced)
+                    this.logger.info(`Got the migration lock after ${(0,durations/* formatDuration */.a)(waited)}.`);
+                return waited;
+            }
+            const waited = this.clock.now() - start;
+            if (waited >= waitMs) {
+                const who = await this.holder();
+                throw new errors/* StageError */.Zu(`another migrator${who} has held the migration lock for longer than lock-wait (${(0,durations/* formatDuration */.a)(waitMs)}); nothing was changed. Wait for it to finish or raise lock-wait`);
+            }
+            if (!announced) {
+                announced = true;
+                this.logger.info(`Another migrator${await this.holder()} holds the migration lock; waiting up to ${(0,durations/* formatDuration */.a)(waitMs)}.`);
+            }
+            await this.clock.sleep(Math.min(pollMs, Math.max(1, waitMs - waited)));
+        }
+    }
+    async holder() {
+        try {
+            const r = await this.conn.query(`select a.pid, a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.granted and ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint limit 1`, [this.key]);
+            const row = r.rows[0];
+            return row ? ` (backend ${row.pid}${row.application_name ? `, ${row.application_name}` : ''})` : '';
+        }
+        catch {
+            return '';
+        }
+    }
+    /** Why the lock connection was lost, if it was (the lock is then no longer held). */
+    get lost() {
+        return this.lostReason;
+    }
+    /** Unlock and close. Never throws: closing the connection frees the lock anyway. */
+    async release() {
+        if (this.held && !this.lostReason) {
+            try {
+                await this.conn.query('select pg_advisory_unlock($1::bigint)', [this.key]);
+            }
+            catch (err) {
+                this.logger.debug(`advisory unlock failed (${err.message}); closing the connection frees it`);
+            }
+        }
+        this.held = false;
+        try {
+            await this.conn.end();
+        }
+        catch {
+            // already closed
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/migrate/execute.ts
+/**
+ * Executing one migration on a migration session: fresh session state, timeouts, the planned steps, the ledger row,
+ * and precise failure reports (file + line from the server's error position, what a non-transactional failure left).
+ */
+
+
+/** A failed migration, with where it failed and what it left behind. */
+class MigrationFailure extends Error {
+    migration;
+    annotation;
+    code;
+    rolledBack;
+    left;
+    name = 'MigrationFailure';
+    constructor(message, migration, annotation, code, 
+    /** True when nothing of the migration remains (rolled back whole). */
+    rolledBack, 
+    /** What a partial failure left: statements that committed, invalid indexes, … */
+    left) {
+        super(message);
+        this.migration = migration;
+        this.annotation = annotation;
+        this.code = code;
+        this.rolledBack = rolledBack;
+        this.left = left;
+    }
+}
+function pgMessage(err) {
+    const e = err;
+    const text = `${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}${e.detail ? `; ${e.detail}` : ''}${e.hint ? `; hint: ${e.hint}` : ''}`;
+    return text.replace(/\.+$/, '');
+}
+/** File line of a server error inside `statement` (its `position` is a 1-based character index in the text sent). */
+function errorLine(statement, err) {
+    const pos = Number(err.position);
+    if (!Number.isFinite(pos) || pos < 1)
+        return statement.line;
+    return statement.line + lineAtChar(statement.text, pos - 1) - 1;
+}
+function ms(v) {
+    return `${Math.round(v)}ms`;
+}
+/** Reset everything a previous migration may have SET, then apply the runner's timeouts. */
+async function freshSession(db, opts) {
+    await db.query('DISCARD ALL');
+    await db.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
+        ms(opts.lockTimeoutMs),
+        ms(opts.statementTimeoutMs),
+    ]);
+}
+/** Insert the ledger row the format's own tool would write. */
+async function writeLedgerRow(db, loc, m, startedAt, executionMs, appliedBy) {
+    if (loc.format === 'prisma') {
+        await db.query(`insert into ${loc.qualified} (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+       values ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)`, [(0,external_node_crypto_.randomUUID)(), m.checksum, m.name, startedAt]);
+    }
+    else if (loc.format === 'drizzle') {
+        await db.query(`insert into ${loc.qualified} ("hash", "created_at") values ($1, $2)`, [m.checksum, m.when ?? Date.now()]);
+    }
+    else {
+        await db.query(`insert into ${loc.qualified} (name, checksum, applied_at, execution_ms, applied_by) values ($1, $2, clock_timestamp(), $3, $4)`, [
+            m.name,
+            m.checksum,
+            Math.round(executionMs),
+            appliedBy,
+        ]);
+    }
+}
+async function rollbackQuietly(db) {
+    try {
+        await db.query('ROLLBACK');
+    }
+    catch {
+        // the connection may be gone; the server then rolls back by itself
+    }
+}
+function concurrentIndexTarget(st) {
+    const idx = st.node.IndexStmt;
+    if (!idx?.concurrent || !idx.idxname)
+        return undefined;
+    return { schema: idx.relation?.schemaname, name: idx.idxname };
+}
+async function indexState(db, schema, name) {
+    const r = await db.query(`select n.nspname as s, i.indisvalid as valid from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_index i on i.indexrelid = c.oid
+      where c.relname = $1 and ($2::text is null and n.nspname = any (current_schemas(false)) or n.nspname = $2) limit 1`, [name, schema ?? null]);
+    const row = r.rows[0];
+    if (!row)
+        return { exists: false, valid: false };
+    return { exists: true, valid: row.valid, qualified: `"${row.s.replace(/"/g, '""')}"."${name.replace(/"/g, '""')}"` };
+}
+/**
+ * Apply one migration according to its plan. Resolves with the execution time; rejects with MigrationFailure.
+ * Transactional plans write the ledger row inside the migration's transaction; other plans write it after the last
+ * statement succeeded, so a failure records nothing as applied.
+ */
+async function applyMigration(db, m, plan, opts) {
+    await freshSession(db, opts);
+    const started = opts.now();
+    const startedAt = new Date(started);
+    const done = [];
+    const fail = async (st, err, inTx, extra = []) => {
+        if (inTx)
+            await rollbackQuietly(db);
+        const line = st ? errorLine(st, err) : 1;
+        const rolledBack = done.length === 0 || plan.mode === 'transaction';
+        const left = rolledBack ? [] : [`statements that completed and remain: lines ${done.map((s) => s.line).join(', ')}`];
+        const code = err.code;
+        const killed = code === '57P01' || code === '57P02' || code === '57P03' || /terminat|Connection terminated/i.test(err.message ?? '');
+        const what = rolledBack ? 'rolled back; nothing of it was applied and the ledger is unchanged' : 'partly applied; the ledger does not record it';
+        throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(err)}${killed ? ' (the migration connection was terminated; the server rolled back its open transaction)' : ''}. Migration ${m.name} ${what}${[...left, ...extra].length ? ` (${[...left, ...extra].join('; ')})` : ''}`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, code, rolledBack && extra.length === 0, [...left, ...extra]);
+    };
+    if (plan.mode === 'as-written') {
+        // The file controls its own transactions: send it exactly as written, in one simple query.
+        const whole = { text: m.sql, line: 1, offset: 0, kind: 'File', node: {} };
+        try {
+            await db.query(m.sql);
+        }
+        catch (err) {
+            await rollbackQuietly(db);
+            const e = err;
+            const line = errorLine(whole, err);
+            throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(e)}. Migration ${m.name} manages its own transactions (BEGIN/COMMIT in the file) and was run as written; a block it committed before the failure remains; the ledger does not record it`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, e.code, false, ['the file ran as written: work it committed before the failing statement remains']);
+        }
+        const took = opts.now() - started;
+        if (opts.ledger)
+            await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+        return took;
+    }
+    const lastTxStep = plan.steps.length - 1;
+    for (let i = 0; i < plan.steps.length; i++) {
+        const step = plan.steps[i];
+        if (step.transactional) {
+            await db.query('BEGIN');
+            let current;
+            try {
+                for (const st of step.statements) {
+                    current = st;
+                    await db.query(st.text);
+                }
+                if (i === lastTxStep && opts.ledger)
+                    await writeLedgerRow(db, opts.ledger, m, startedAt, opts.now() - started, opts.appliedBy);
+                current = undefined;
+                await db.query('COMMIT');
+            }
+            catch (err) {
+                await fail(current, err, true);
+            }
+            done.push(...step.statements);
+        }
+        else {
+            const st = step.statements[0];
+            const target = concurrentIndexTarget(st);
+            let idx;
+            if (target)
+                idx = { ...target, existedBefore: (await indexState(db, target.schema, target.name)).exists };
+            try {
+                await db.query(st.text);
+            }
+            catch (err) {
+                const extra = [];
+                if (idx) {
+                    try {
+                        const state = await indexState(db, idx.schema, idx.name);
+                        if (state.exists && !state.valid) {
+                            if (!idx.existedBefore) {
+                                await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${state.qualified}`);
+                                extra.push(`the invalid index ${state.qualified} this run's CREATE INDEX CONCURRENTLY left was dropped`);
+                            }
+                            else {
+                                extra.push(`index ${state.qualified} is INVALID (it existed before this run, so it was left alone: drop it and re-run)`);
+                            }
+                        }
+                    }
+                    catch (e) {
+                        extra.push(`could not check index ${idx.name} for an invalid leftover: ${e.message}`);
+                    }
+                }
+                await fail(st, err, false, extra);
+            }
+            done.push(st);
+        }
+    }
+    const took = opts.now() - started;
+    const lastStep = plan.steps[plan.steps.length - 1];
+    if (opts.ledger && (!lastStep || !lastStep.transactional))
+        await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+    return took;
+}
+
+;// CONCATENATED MODULE: ./src/migrate/schema.ts
+/**
+ * Schema facts after migrating: a normalised snapshot (tables, columns, indexes, constraints, enums), its
+ * fingerprint, leftovers (invalid indexes, NOT VALID constraints), and the table-by-table diff used for drift.
+ * Ledger tables are left out so the fingerprint depends on the schema only.
+ */
+
+const SYSTEM = `n.nspname not in ('pg_catalog', 'information_schema', 'drizzle') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'`;
+const LEDGERS = `c.relname not in ('shipgate_migrations', '_prisma_migrations')`;
+async function snapshot(db) {
+    const tables = {};
+    const rels = await db.query(`select n.nspname as s, c.relname as t, c.relkind::text as k from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r','p','v','m','f') and ${SYSTEM} and ${LEDGERS} order by 1, 2`);
+    for (const r of rels.rows)
+        tables[`${r.s}.${r.t}`] = { kind: r.k, columns: {}, indexes: {}, constraints: {} };
+    const cols = await db.query(`select n.nspname as s, c.relname as t, a.attname as col,
+            format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end ||
+            coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') as def
+       from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+      where a.attnum > 0 and not a.attisdropped and c.relkind in ('r','p','v','m','f') and ${SYSTEM} and ${LEDGERS}`);
+    for (const r of cols.rows)
+        if (tables[`${r.s}.${r.t}`])
+            tables[`${r.s}.${r.t}`].columns[r.col] = r.def;
+    const idx = await db.query(`select n.nspname as s, t.relname as t, c.relname as i, pg_get_indexdef(i.indexrelid) as def
+       from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
+       join pg_namespace n on n.oid = t.relnamespace where ${SYSTEM} and ${LEDGERS.replace('c.relname', 't.relname')}`);
+    for (const r of idx.rows)
+        if (tables[`${r.s}.${r.t}`])
+            tables[`${r.s}.${r.t}`].indexes[r.i] = r.def;
+    const cons = await db.query(`select n.nspname as s, c.relname as t, k.conname as name, pg_get_constraintdef(k.oid) as def
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where ${SYSTEM} and ${LEDGERS}`);
+    for (const r of cons.rows)
+        if (tables[`${r.s}.${r.t}`])
+            tables[`${r.s}.${r.t}`].constraints[r.name] = r.def;
+    const enums = {};
+    const en = await db.query(`select n.nspname as s, t.typname as t, string_agg(e.enumlabel, ',' order by e.enumsortorder) as labels
+       from pg_type t join pg_enum e on e.enumtypid = t.oid join pg_namespace n on n.oid = t.typnamespace
+      where ${SYSTEM} group by 1, 2`);
+    for (const r of en.rows)
+        enums[`${r.s}.${r.t}`] = r.labels;
+    return { tables, enums };
+}
+function canonical(value) {
+    if (Array.isArray(value))
+        return value.map(canonical);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical(value[k])]));
+    }
+    return value;
+}
+function fingerprint(s) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical(s))).digest('hex');
+}
+async function leftovers(db) {
+    const inv = await db.query(`select n.nspname || '.' || c.relname as index, t.relname as table from pg_index i
+       join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+      where not i.indisvalid and ${SYSTEM} order by 1`);
+    const nv = await db.query(`select k.conname as constraint, n.nspname || '.' || c.relname as table from pg_constraint k
+       join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where not k.convalidated and k.contype in ('c','f') and ${SYSTEM} order by 2, 1`);
+    return { invalidIndexes: inv.rows, notValidConstraints: nv.rows };
+}
+/** What differs between the target (`actual`) and a from-scratch build (`expected`), table by table. */
+function diffSnapshots(actual, expected) {
+    const out = [];
+    const names = [...new Set([...Object.keys(actual.tables), ...Object.keys(expected.tables)])].sort();
+    for (const t of names) {
+        const a = actual.tables[t];
+        const e = expected.tables[t];
+        if (!e) {
+            out.push({ table: t, differences: ['exists only in the target database (not created by the migrations)'] });
+            continue;
+        }
+        if (!a) {
+            out.push({ table: t, differences: ['created by the migrations but missing from the target database'] });
+            continue;
+        }
+        const diffs = [];
+        for (const [label, x, y] of [
+            ['column', a.columns, e.columns],
+            ['index', a.indexes, e.indexes],
+            ['constraint', a.constraints, e.constraints],
+        ]) {
+            for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
+                if (!(k in y))
+                    diffs.push(`${label} ${k} exists only in the target database (${x[k]})`);
+                else if (!(k in x))
+                    diffs.push(`${label} ${k} is missing from the target database (migrations give ${y[k]})`);
+                else if (x[k] !== y[k])
+                    diffs.push(`${label} ${k} differs: target has ${x[k]}, migrations give ${y[k]}`);
+            }
+        }
+        if (diffs.length)
+            out.push({ table: t, differences: diffs });
+    }
+    for (const k of [...new Set([...Object.keys(actual.enums), ...Object.keys(expected.enums)])].sort()) {
+        if (actual.enums[k] !== expected.enums[k]) {
+            out.push({ table: `type ${k}`, differences: [`enum labels: target ${actual.enums[k] ?? '(none)'}, migrations ${expected.enums[k] ?? '(none)'}`] });
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/migrate/runner.ts
+/**
+ * The migrate stage's logic: read the folder and the ledger, refuse unsafe states, plan, then apply pending
+ * migrations one by one under the advisory lock (or run the user's command under it), and report.
+ * The outside world (database connections, processes, clock, logger, summary, restore) comes in through MigrateDeps.
+ */
+
+
+
+
+
+
+
+
+function modeLabel(p) {
+    return p.reason ? `${p.mode} (${p.reason})` : p.mode;
+}
+function folderError(err) {
+    if (err instanceof MigrationFolderError)
+        throw new errors/* StageError */.Zu(err.message, err.file ? { file: err.file } : undefined);
+    throw err;
+}
+/** The pending migrations up to and including `target` (a name or a unique prefix). */
+function limitToTarget(all, check, target) {
+    if (!target)
+        return check.pending;
+    const exact = all.find((m) => m.name === target);
+    const matches = exact ? [exact] : all.filter((m) => m.name.startsWith(target));
+    if (matches.length === 0)
+        throw new errors/* StageError */.Zu(`target ${target} matches no migration in the folder; use a migration name or a unique prefix of one`);
+    if (matches.length > 1)
+        throw new errors/* StageError */.Zu(`target ${target} matches ${matches.length} migrations (${matches.slice(0, 3).map((m) => m.name).join(', ')}…); use a longer prefix`);
+    const idx = all.indexOf(matches[0]);
+    return check.pending.filter((m) => all.indexOf(m) <= idx);
+}
+async function runMigrate(settings, deps) {
+    if (settings.onFailure === 'restore' && !deps.restorer) {
+        throw new errors/* StageError */.Zu('on-failure: restore is not available: this build has no restore from the backup stage yet; nothing was changed. Use on-failure: stop (the default) and restore by hand if a migration fails');
+    }
+    if (settings.command)
+        return runCommand(settings, deps);
+    if (isMongoUrl(settings.databaseUrl))
+        throw new errors/* StageError */.Zu('MongoDB is migrated only through the command input');
+    const started = deps.clock.now();
+    let folder;
+    try {
+        folder = detectMigrations(deps.workspace, settings.migrationsDir, settings.format);
+    }
+    catch (err) {
+        folderError(err);
+    }
+    deps.logger.info(`Migrations: ${folder.migrations.length} ${folder.format} migration(s) in ${folder.dir}.`);
+    const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
+    let db;
+    try {
+        await lock.acquire(settings.lockWaitMs, deps.lockPollMs);
+        db = await deps.connect(settings.databaseUrl, 'shipgate-migrate');
+        return await migrateLocked(settings, deps, folder, db, lock, started);
+    }
+    finally {
+        if (db)
+            await db.end().catch(() => undefined);
+        await lock.release();
+    }
+}
+async function migrateLocked(settings, deps, folder, db, lock, started) {
+    const { logger, summary } = deps;
+    const loc = ledgerLocation(folder.format, settings.databaseUrl);
+    const rows = await readLedger(db, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations });
+    const check = checkLedger(folder.format, folder.migrations, rows, { allowModified: settings.allowModified, allowOutOfOrder: settings.allowOutOfOrder });
+    summary.heading('Shipgate migrate');
+    for (const p of check.problems.filter((x) => x.allowed))
+        logger.warning(`${p.message} (allowed)`, p.file ? { file: p.file, title: `${p.kind} migration` } : undefined);
+    const refused = refusals(check);
+    if (refused.length) {
+        for (const p of refused)
+            logger.error(p.message, p.file ? { file: p.file, title: `${p.kind} migration ${p.name}` } : { title: `${p.kind} migration ${p.name}` });
+        summary.paragraph(`**Refused**: nothing was applied.`).list(refused.map((p) => `**${p.kind}** ${p.name}: ${p.message}`));
+        const first = refused[0];
+        return {
+            outputs: { status: 'failed', applied: [], appliedCount: 0, pendingCount: check.pending.length, ledgerHead: check.head ?? '' },
+            error: new errors/* StageError */.Zu(`refused ${refused.length} ledger problem(s), nothing was applied: ${refused.map((p) => `[${p.kind}] ${p.message}`).join(' | ')}`, first.file ? { file: first.file, title: `${first.kind} migration ${first.name}` } : undefined),
+        };
+    }
+    const todo = limitToTarget(folder.migrations, check, settings.target);
+    if (todo.length === 0) {
+        const fp = fingerprint(await snapshot(db));
+        const took = deps.clock.now() - started;
+        logger.info(`Up to date: ${check.applied.length} applied, nothing pending${settings.target ? ` up to ${settings.target}` : ''} (checked in ${(0,durations/* formatDuration */.a)(took)}; no SQL parsed).`);
+        summary.paragraph(`Up to date: ${check.applied.length} migration(s) applied, none pending. Ledger head: \`${check.head ?? '(empty)'}\`.`);
+        await reportLeftovers(db, deps);
+        const outputs = {
+            status: 'up-to-date',
+            applied: [],
+            appliedCount: 0,
+            pendingCount: check.pending.length,
+            ledgerHead: check.head ?? '',
+            schemaFingerprint: fp,
+        };
+        if (settings.shadowDatabaseUrl)
+            await driftCheck(settings, deps, db, folder, check.applied.map((m) => m.name));
+        return { outputs };
+    }
+    // Plan: parse every migration that will run (the parser is loaded here, not before).
+    const planned = [];
+    for (const m of todo) {
+        try {
+            planned.push({ migration: m, plan: await planMigration(m) });
+        }
+        catch (err) {
+            if (err instanceof SqlParseError) {
+                return {
+                    outputs: { status: 'failed', applied: [], appliedCount: 0, pendingCount: check.pending.length, ledgerHead: check.head ?? '' },
+                    error: new errors/* StageError */.Zu(`${err.message}; nothing was applied`, { file: err.file, startLine: err.line, title: `cannot parse ${m.name}` }),
+                };
+            }
+            throw err;
+        }
+    }
+    logger.info(`Plan (${planned.length} pending${settings.dryRun ? ', dry run' : ''}):`);
+    for (const p of planned)
+        logger.info(`  ${p.migration.file} -> ${modeLabel(p.plan)}, ${p.plan.statements.length} statement(s)`);
+    summary.heading('Plan', 3).table(['Migration', 'Mode', 'Statements'], planned.map((p) => [p.migration.name, modeLabel(p.plan), p.plan.statements.length]));
+    if (settings.dryRun)
+        return dryRun(settings, deps, db, planned, check);
+    const opts = {
+        lockTimeoutMs: settings.lockTimeoutMs,
+        statementTimeoutMs: settings.statementTimeoutMs,
+        ledger: loc,
+        appliedBy: deps.runUrl || 'shipgate',
+        now: () => deps.clock.now(),
+    };
+    for (const ddl of ledgerDdl(loc))
+        await db.query(ddl);
+    const applied = [];
+    let failure;
+    for (const p of planned) {
+        if (lock.lost) {
+            failure = new errors/* StageError */.Zu(`the advisory lock connection was lost (${lock.lost}) before ${p.migration.name}; stopped. Applied so far: ${applied.length}`);
+            break;
+        }
+        try {
+            const took = await retry(() => applyMigration(db, p.migration, p.plan, opts), {
+                attempts: deps.lockRetryAttempts ?? 4,
+                baseMs: deps.lockRetryBaseMs ?? 1000,
+                maxMs: 15_000,
+                clock: deps.clock,
+                retryable: (e) => e instanceof MigrationFailure && e.code === '55P03' && e.rolledBack,
+                onRetry: ({ attempt, delayMs }) => logger.warning(`${p.migration.name}: lock_timeout (55P03) on attempt ${attempt}; rolled back, retrying in ${(0,durations/* formatDuration */.a)(delayMs)}`),
+            });
+            applied.push({ name: p.migration.name, ms: took, mode: modeLabel(p.plan) });
+            logger.info(`Applied ${p.migration.name} in ${(0,durations/* formatDuration */.a)(took)} (${p.plan.mode}).`);
+        }
+        catch (err) {
+            failure = err;
+            break;
+        }
+    }
+    const after = await readLedger(db, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations }).catch(() => undefined);
+    const afterCheck = after ? checkLedger(folder.format, folder.migrations, after, { allowModified: true, allowOutOfOrder: true }) : undefined;
+    summary.heading('Applied', 3);
+    if (applied.length)
+        summary.table(['Migration', 'Duration', 'Transaction mode'], applied.map((a) => [a.name, (0,durations/* formatDuration */.a)(a.ms), a.mode]));
+    else
+        summary.paragraph('Nothing was applied.');
+    const outputs = {
+        applied: applied.map((a) => a.name),
+        appliedCount: applied.length,
+        pendingCount: afterCheck ? afterCheck.pending.length : check.pending.length - applied.length,
+        ledgerHead: afterCheck?.head ?? check.head ?? '',
+    };
+    if (failure) {
+        outputs.status = 'failed';
+        const f = failure;
+        const annotation = f instanceof MigrationFailure ? f.annotation : undefined;
+        summary.heading('Failure', 3).paragraph(f.message);
+        if (f instanceof MigrationFailure && f.left.length)
+            summary.list(f.left);
+        if (settings.onFailure === 'restore' && deps.restorer && settings.backupId) {
+            try {
+                const r = await deps.restorer.restore({ backupId: settings.backupId, databaseUrl: settings.databaseUrl });
+                summary.paragraph(`Restored backup \`${settings.backupId}\`: ${r.message}`);
+                logger.warning(`Restored backup ${settings.backupId} after the failure: ${r.message}`);
+            }
+            catch (err) {
+                logger.error(`Restoring backup ${settings.backupId} failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
+                summary.paragraph(`Restoring backup \`${settings.backupId}\` FAILED: ${(0,errors/* errorMessage */.gJ)(err)}`);
+            }
+        }
+        try {
+            outputs.schemaFingerprint = fingerprint(await snapshot(db));
+        }
+        catch {
+            // the connection may be gone (terminated backend)
+        }
+        return { outputs, error: new errors/* StageError */.Zu(f.message, annotation) };
+    }
+    outputs.status = applied.length ? 'applied' : 'up-to-date';
+    outputs.schemaFingerprint = fingerprint(await snapshot(db));
+    await reportLeftovers(db, deps);
+    if (settings.shadowDatabaseUrl)
+        await driftCheck(settings, deps, db, folder, afterCheck?.applied.map((m) => m.name) ?? []);
+    logger.info(`Applied ${applied.length} migration(s); ${outputs.pendingCount} pending; ledger head ${outputs.ledgerHead || '(empty)'}.`);
+    return { outputs };
+}
+async function reportLeftovers(db, deps) {
+    const l = await leftovers(db);
+    for (const i of l.invalidIndexes)
+        deps.logger.warning(`Index ${i.index} on ${i.table} is INVALID (a failed CREATE INDEX CONCURRENTLY?): drop it and create it again`);
+    for (const c of l.notValidConstraints)
+        deps.logger.warning(`Constraint ${c.constraint} on ${c.table} is NOT VALID: run ALTER TABLE ... VALIDATE CONSTRAINT when convenient`);
+    const items = [
+        ...l.invalidIndexes.map((i) => `Invalid index \`${i.index}\` on \`${i.table}\``),
+        ...l.notValidConstraints.map((c) => `NOT VALID constraint \`${c.constraint}\` on \`${c.table}\``),
+    ];
+    if (items.length)
+        deps.summary.heading('Needs attention', 3).list(items);
+}
+/** Rehearse transactional migrations in one transaction that is always rolled back; list the others as not rehearsed. */
+async function dryRun(settings, deps, db, planned, check) {
+    const { logger, summary } = deps;
+    await freshSession(db, settings);
+    const rows = [];
+    let failure;
+    let skipped;
+    await db.query('BEGIN');
+    try {
+        for (const p of planned) {
+            if (p.plan.mode !== 'transaction') {
+                rows.push([p.migration.name, `not rehearsed (${modeLabel(p.plan)})`]);
+                skipped ??= p.migration.name;
+                continue;
+            }
+            await db.query('SAVEPOINT shipgate_rehearsal');
+            let current = p.plan.statements[0];
+            try {
+                for (const st of p.plan.statements) {
+                    current = st;
+                    await db.query(st.text);
+                }
+                await db.query('RELEASE SAVEPOINT shipgate_rehearsal');
+                rows.push([p.migration.name, 'rehearsed, rolled back']);
+            }
+            catch (err) {
+                await db.query('ROLLBACK TO SAVEPOINT shipgate_rehearsal');
+                const line = current ? errorLine(current, err) : 1;
+                const msg = `${p.migration.file}:${line}: ${pgMessage(err)}`;
+                if (skipped) {
+                    rows.push([p.migration.name, `failed in rehearsal, possibly because ${skipped} was not rehearsed: ${msg}`]);
+                    logger.warning(`dry run: ${msg} (may depend on the unrehearsed ${skipped})`, { file: p.migration.file, startLine: line });
+                }
+                else {
+                    rows.push([p.migration.name, `FAILS: ${msg}`]);
+                    failure ??= new errors/* StageError */.Zu(`dry run: ${msg}; nothing was changed`, { file: p.migration.file, startLine: line, title: `migration ${p.migration.name} would fail` });
+                    break;
+                }
+            }
+        }
+    }
+    finally {
+        await db.query('ROLLBACK').catch(() => undefined);
+    }
+    summary.heading('Dry run', 3).table(['Migration', 'Rehearsal'], rows);
+    for (const [n, r] of rows)
+        logger.info(`dry run: ${n}: ${r}`);
+    const outputs = {
+        status: failure ? 'failed' : 'dry-run',
+        applied: [],
+        appliedCount: 0,
+        pendingCount: check.pending.length,
+        ledgerHead: check.head ?? '',
+        schemaFingerprint: fingerprint(await snapshot(db)),
+    };
+    return { outputs, error: failure };
+}
+async function isEmptyDatabase(db) {
+    const r = await db.query(`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r','p','v','m','S','f') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg_toast%'`);
+    return r.rows[0].n === 0;
+}
+/** Apply `names` from scratch on the shadow database, compare with the target, then empty the shadow again. */
+async function driftCheck(settings, deps, target, folder, names) {
+    const { logger, summary } = deps;
+    const url = settings.shadowDatabaseUrl;
+    const shadow = await deps.connect(url, 'shipgate-migrate-shadow');
+    try {
+        if (!(await isEmptyDatabase(shadow))) {
+            logger.warning('Drift check skipped: the shadow database is not empty (it must be an empty scratch database)');
+            summary.paragraph('Drift check skipped: the shadow database is not empty.');
+            return [];
+        }
+        const schemasBefore = new Set((await shadow.query('select nspname from pg_namespace')).rows.map((r) => r.nspname));
+        try {
+            const wanted = new Set(names);
+            for (const m of folder.migrations.filter((x) => wanted.has(x.name))) {
+                const plan = await planMigration(m);
+                await applyMigration(shadow, m, plan, { lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: 0, appliedBy: '', now: () => deps.clock.now() });
+            }
+            const drift = diffSnapshots(await snapshot(target), await snapshot(shadow));
+            if (drift.length === 0) {
+                logger.info('Drift check: the target schema matches a from-scratch build of the migrations.');
+                summary.paragraph('Drift check: no drift.');
+            }
+            else {
+                summary.heading('Drift', 3).paragraph('The target database differs from a from-scratch build of its applied migrations:');
+                for (const d of drift) {
+                    logger.warning(`Drift in ${d.table}: ${d.differences.join('; ')}`);
+                    summary.list(d.differences.map((x) => `\`${d.table}\`: ${x}`));
+                }
+            }
+            return drift;
+        }
+        catch (err) {
+            const msg = err instanceof MigrationFailure ? err.message : (0,errors/* errorMessage */.gJ)(err);
+            logger.warning(`Drift check could not build the shadow schema: ${msg}`);
+            summary.paragraph(`Drift check failed on the shadow database: ${msg}`);
+            return [];
+        }
+        finally {
+            // Leave the scratch database empty again.
+            const now = (await shadow.query('select nspname from pg_namespace')).rows.map((r) => r.nspname);
+            for (const s of now.filter((n) => !schemasBefore.has(n)))
+                await shadow.query(`DROP SCHEMA "${s.replace(/"/g, '""')}" CASCADE`);
+            for (const s of [...schemasBefore].filter((n) => !n.startsWith('pg_') && n !== 'information_schema')) {
+                const objs = await shadow.query(`select c.relname, c.relkind::text as k from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind in ('r','p','v','m','S','f')`, [s]);
+                if (objs.rows.length) {
+                    await shadow.query(`DROP SCHEMA "${s.replace(/"/g, '""')}" CASCADE`);
+                    await shadow.query(`CREATE SCHEMA "${s.replace(/"/g, '""')}"`);
+                }
+            }
+        }
+    }
+    finally {
+        await shadow.end().catch(() => undefined);
+    }
+}
+/** Ledger rows, or undefined when the format is unknown. */
+async function ledgerNames(db, format, url, migrations) {
+    if (!format)
+        return undefined;
+    const rows = await readLedger(db, format, { databaseUrl: url, migrations });
+    return rows.filter((r) => r.finished && !r.rolledBack).map((r) => r.name);
+}
+/** `command` mode: the user's migrate command under the advisory lock, with the ledger read before and after. */
+async function runCommand(settings, deps) {
+    const { logger, summary } = deps;
+    const command = settings.command;
+    const env = { ...deps.env, DATABASE_URL: settings.databaseUrl };
+    summary.heading('Shipgate migrate (command)');
+    if (isMongoUrl(settings.databaseUrl)) {
+        logger.info('MongoDB: running the command without an advisory lock (PostgreSQL only) and without ledger reporting.');
+        const r = await deps.processes.run(command, [], { shell: true, env, cwd: deps.workspace, stdout: 'log', stderr: 'log' });
+        summary.paragraph(`Ran \`${command}\` against MongoDB: exit ${r.code ?? r.signal}.`);
+        if (r.code !== 0)
+            return { outputs: { status: 'failed' }, error: new errors/* StageError */.Zu(`command exited with ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`) };
+        return { outputs: { status: 'applied', applied: [], appliedCount: 0 } };
+    }
+    let folder;
+    try {
+        folder = detectMigrations(deps.workspace, settings.migrationsDir, settings.format);
+    }
+    catch (err) {
+        if (!(err instanceof MigrationFolderError))
+            throw err;
+        logger.info(`No migrations folder for ledger reporting (${err.message}).`);
+    }
+    const format = folder?.format ?? (settings.format === 'auto' ? undefined : settings.format);
+    const migrations = folder?.migrations ?? [];
+    const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
+    let db;
+    try {
+        await lock.acquire(settings.lockWaitMs, deps.lockPollMs);
+        db = await deps.connect(settings.databaseUrl, 'shipgate-migrate');
+        const before = await ledgerNames(db, format, settings.databaseUrl, migrations);
+        logger.info(`Running \`${command}\` under the migration lock${before ? ` (ledger before: ${before.length} applied)` : ''}.`);
+        const started = deps.clock.now();
+        const r = await deps.processes.run(command, [], { shell: true, env, cwd: deps.workspace, stdout: 'log', stderr: 'log' });
+        const took = deps.clock.now() - started;
+        const after = await ledgerNames(db, format, settings.databaseUrl, migrations);
+        const added = before && after ? after.filter((n) => !before.includes(n)) : [];
+        const check = format && folder ? checkLedger(format, migrations, await readLedger(db, format, { databaseUrl: settings.databaseUrl, migrations }), { allowModified: true, allowOutOfOrder: true }) : undefined;
+        summary.paragraph(`Ran \`${command}\` under the advisory lock in ${(0,durations/* formatDuration */.a)(took)}: exit ${r.code ?? r.signal}.`);
+        if (before && after) {
+            summary.paragraph(`Ledger before: ${before.length} applied; after: ${after.length} applied.`);
+            summary.list(added.map((n) => `applied \`${n}\``));
+        }
+        const outputs = {
+            applied: added,
+            appliedCount: added.length,
+            pendingCount: check?.pending.length,
+            ledgerHead: check?.head ?? (after?.length ? after[after.length - 1] : ''),
+            schemaFingerprint: fingerprint(await snapshot(db)),
+        };
+        if (r.code !== 0) {
+            outputs.status = 'failed';
+            return { outputs, error: new errors/* StageError */.Zu(`command exited with ${r.code ?? r.signal}${added.length ? ` after applying ${added.join(', ')}` : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`) };
+        }
+        outputs.status = added.length ? 'applied' : 'up-to-date';
+        await reportLeftovers(db, deps);
+        return { outputs };
+    }
+    finally {
+        if (db)
+            await db.end().catch(() => undefined);
+        await lock.release();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/migrate/main.ts
-/** The migrate stage: wires the real outside world to the migration logic. */
 
 
 
+
+/**
+ * The backup stage's restore, once it exists. src/backup exposes no restore function yet, so `on-failure: restore`
+ * fails before anything is changed (see runMigrate).
+ */
+const restorer = undefined;
 const migrateStage = {
     name: 'migrate',
     outputs: OUTPUT,
     read: (inputs) => readMigrateSettings(inputs),
-    async run() {
-        throw new errors/* StageError */.Zu('the migration runner is not built yet (issue #3)');
-    },
+    run: (settings, services) => runMigrate(settings, {
+        connect: (url, applicationName) => connect(url, applicationName),
+        logger: services.logger,
+        clock: services.clock,
+        summary: services.summary,
+        processes: services.processes,
+        env: services.env,
+        workspace: services.context.workspace,
+        runUrl: services.context.runUrl,
+        restorer,
+    }),
 };
 
 
@@ -36260,6 +37777,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -39411,7 +40935,7 @@ function getIDToken(aud) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -39420,6 +40944,9 @@ function getIDToken(aud) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -39536,6 +41063,28 @@ function getIDToken(aud) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -39550,6 +41099,69 @@ function getIDToken(aud) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
