@@ -27,7 +27,8 @@
  * - A deployment walks its scenario (default QUEUED → BUILDING → READY), one step per getDeployment
  *   poll (`pollsPerStep` to slow it). A scenario may contain unknown states such as 'FROZEN'.
  * - A production deployment that reaches READY becomes the project's production deployment
- *   (unless `autoPromote: false`); promote and rollback move the pointer and are recorded.
+ *   (unless `autoPromote: false`, or the create body says `autoAssignCustomDomains: false`, which
+ *   leaves it staged: readySubstate STAGED); promote and rollback move the pointer and are recorded.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { authToken, startStub, type Stub, type StubRequest, type StubResponse } from './http-stub.js';
@@ -210,7 +211,9 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
       const project = state.projects.get(d.projectId);
       const defaultAlias = `${project?.name ?? d.name}${d.target === 'production' ? '' : `-git-${d.id.slice(4, 10).toLowerCase()}`}.vercel.app`;
       if (!d.aliases.includes(defaultAlias)) d.aliases.push(defaultAlias);
-      if (d.target === 'production' && autoPromote && allowAutoPromote) setProduction(d.projectId, d.id);
+      // `autoAssignCustomDomains: false` (the CLI's --skip-domain) leaves a production deployment staged until promoted.
+      const staged = d.requestBody['autoAssignCustomDomains'] === false;
+      if (d.target === 'production' && autoPromote && allowAutoPromote && !staged) setProduction(d.projectId, d.id);
     }
     if (d.readyState === 'ERROR' && !d.errorCode) {
       d.errorCode = 'BUILD_FAILED';
@@ -256,6 +259,9 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
       version: 2,
       type: 'LAMBDAS',
       readyState: d.readyState,
+      ...(d.readyState === 'READY' && d.target === 'production'
+        ? { readySubstate: state.production.get(d.projectId) === d.id ? 'PROMOTED' : d.requestBody['autoAssignCustomDomains'] === false ? 'STAGED' : undefined }
+        : {}),
       status: d.readyState,
       target: d.target,
       projectId: d.projectId,
