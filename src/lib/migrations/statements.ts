@@ -161,7 +161,7 @@ export function nonTransactionalReason(node: Record<string, unknown>): string | 
   const kind = Object.keys(node)[0];
   const body = (node[kind] ?? {}) as Record<string, any>;
   if (kind in NON_TX_KINDS) {
-    if (kind === 'VacuumStmt' && body.is_vacuumcmd === false) return undefined; // ANALYZE runs in a transaction
+    if (kind === 'VacuumStmt' && !body.is_vacuumcmd) return undefined; // ANALYZE runs in a transaction
     return NON_TX_KINDS[kind];
   }
   if (kind === 'IndexStmt' && body.concurrent) return 'CREATE INDEX CONCURRENTLY';
