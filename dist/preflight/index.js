@@ -1,6 +1,6594 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 785:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+// This is an empty module that is served up when outside of a workerd environment
+// See the `exports` field in package.json
+exports["default"] = {};
+//# sourceMappingURL=empty.js.map
+
+/***/ }),
+
+/***/ 6122:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+//Parse method copied from https://github.com/brianc/node-postgres
+//Copyright (c) 2010-2014 Brian Carlson (brian.m.carlson@gmail.com)
+//MIT License
+
+//parses a connection string
+function parse(str, options = {}) {
+  //unix socket
+  if (str.charAt(0) === '/') {
+    const config = str.split(' ')
+    return { host: config[0], database: config[1] }
+  }
+
+  // Check for empty host in URL
+
+  const config = Object.create(null)
+  let result
+  let dummyHost = false
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str)) {
+    // Ensure spaces are encoded as %20
+    str = encodeURI(str).replace(/%25(\d\d)/g, '%$1')
+  }
+
+  try {
+    try {
+      result = new URL(str, 'postgres://base')
+    } catch (e) {
+      // The URL is invalid so try again with a dummy host
+      result = new URL(str.replace('@/', '@___DUMMY___/'), 'postgres://base')
+      dummyHost = true
+    }
+  } catch (err) {
+    // Remove the input from the error message to avoid leaking sensitive information
+    err.input && (err.input = '*****REDACTED*****')
+    throw err
+  }
+
+  // We'd like to use Object.fromEntries() here but Node.js 10 does not support it
+  for (const entry of result.searchParams.entries()) {
+    config[entry[0]] = entry[1]
+  }
+
+  config.user = config.user || decodeURIComponent(result.username)
+  config.password = config.password || decodeURIComponent(result.password)
+
+  if (result.protocol == 'socket:') {
+    config.host = decodeURI(result.pathname)
+    config.database = result.searchParams.get('db')
+    config.client_encoding = result.searchParams.get('encoding')
+    return config
+  }
+  const hostname = (dummyHost ? '' : result.hostname).replace(/^\[(.+)\]$/, '$1')
+  if (!config.host) {
+    // Only set the host if there is no equivalent query param.
+    config.host = decodeURIComponent(hostname)
+  } else if (hostname && /^%2f/i.test(hostname)) {
+    // Only prepend the hostname to the pathname if it is not a URL encoded Unix socket host.
+    result.pathname = hostname + result.pathname
+  }
+  if (!config.port) {
+    // Only set the port if there is no equivalent query param.
+    config.port = result.port
+  }
+
+  const pathname = result.pathname.slice(1) || null
+  config.database = pathname ? decodeURI(pathname) : null
+
+  if (config.ssl === 'true' || config.ssl === '1') {
+    config.ssl = true
+  }
+
+  if (config.ssl === '0') {
+    config.ssl = false
+  }
+
+  if (config.sslcert || config.sslkey || config.sslrootcert || config.sslmode) {
+    config.ssl = {}
+  }
+
+  // sslnegotiation=direct implies SSL is in use (libpq requires sslmode>=require),
+  // so enable SSL if the connection string did not otherwise configure it.
+  if (config.sslnegotiation === 'direct' && config.ssl === undefined) {
+    config.ssl = true
+  }
+
+  // Only try to load fs if we expect to read from the disk
+  const fs = config.sslcert || config.sslkey || config.sslrootcert ? __nccwpck_require__(9896) : null
+
+  if (config.sslcert) {
+    config.ssl.cert = fs.readFileSync(config.sslcert).toString()
+  }
+
+  if (config.sslkey) {
+    config.ssl.key = fs.readFileSync(config.sslkey).toString()
+  }
+
+  if (config.sslrootcert) {
+    config.ssl.ca = fs.readFileSync(config.sslrootcert).toString()
+  }
+
+  if (options.useLibpqCompat && config.uselibpqcompat) {
+    throw new Error('Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.')
+  }
+
+  if (config.uselibpqcompat === 'true' || options.useLibpqCompat) {
+    switch (config.sslmode) {
+      case 'disable': {
+        config.ssl = false
+        break
+      }
+      case 'prefer': {
+        config.ssl.rejectUnauthorized = false
+        break
+      }
+      case 'require': {
+        if (config.sslrootcert) {
+          // If a root CA is specified, behavior of `sslmode=require` will be the same as that of `verify-ca`
+          config.ssl.checkServerIdentity = function () {}
+        } else {
+          config.ssl.rejectUnauthorized = false
+        }
+        break
+      }
+      case 'verify-ca': {
+        if (!config.ssl.ca) {
+          throw new Error(
+            'SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA with sslrootcert. If a public CA is used, verify-ca allows connections to a server that somebody else may have registered with the CA, making you vulnerable to Man-in-the-Middle attacks. Either specify a custom CA certificate with sslrootcert parameter or use sslmode=verify-full for proper security.'
+          )
+        }
+        config.ssl.checkServerIdentity = function () {}
+        break
+      }
+      case 'verify-full': {
+        break
+      }
+    }
+  } else {
+    switch (config.sslmode) {
+      case 'disable': {
+        config.ssl = false
+        break
+      }
+      case 'prefer':
+      case 'require':
+      case 'verify-ca':
+      case 'verify-full': {
+        if (config.sslmode !== 'verify-full') {
+          deprecatedSslModeWarning(config.sslmode)
+        }
+        break
+      }
+      case 'no-verify': {
+        config.ssl.rejectUnauthorized = false
+        break
+      }
+    }
+  }
+
+  return config
+}
+
+// convert pg-connection-string ssl config to a ClientConfig.ConnectionOptions
+function toConnectionOptions(sslConfig) {
+  const connectionOptions = Object.entries(sslConfig).reduce((c, [key, value]) => {
+    // we explicitly check for undefined and null instead of `if (value)` because some
+    // options accept falsy values. Example: `ssl.rejectUnauthorized = false`
+    if (value !== undefined && value !== null) {
+      c[key] = value
+    }
+
+    return c
+  }, Object.create(null))
+
+  return connectionOptions
+}
+
+// convert pg-connection-string config to a ClientConfig
+function toClientConfig(config) {
+  const poolConfig = Object.entries(config).reduce((c, [key, value]) => {
+    if (key === 'ssl') {
+      const sslConfig = value
+
+      if (typeof sslConfig === 'boolean') {
+        c[key] = sslConfig
+      }
+
+      if (typeof sslConfig === 'object') {
+        c[key] = toConnectionOptions(sslConfig)
+      }
+    } else if (value !== undefined && value !== null) {
+      if (key === 'port') {
+        // when port is not specified, it is converted into an empty string
+        // we want to avoid NaN or empty string as a values in ClientConfig
+        if (value !== '') {
+          const v = parseInt(value, 10)
+          if (isNaN(v)) {
+            throw new Error(`Invalid ${key}: ${value}`)
+          }
+
+          c[key] = v
+        }
+      } else {
+        c[key] = value
+      }
+    }
+
+    return c
+  }, Object.create(null))
+
+  return poolConfig
+}
+
+// parses a connection string into ClientConfig
+function parseIntoClientConfig(str) {
+  return toClientConfig(parse(str))
+}
+
+function deprecatedSslModeWarning(sslmode) {
+  if (!deprecatedSslModeWarning.warned && typeof process !== 'undefined' && process.emitWarning) {
+    deprecatedSslModeWarning.warned = true
+    process.emitWarning(`SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'.
+In the next major version (pg-connection-string v3.0.0 and pg v9.0.0), these modes will adopt standard libpq semantics, which have weaker security guarantees.
+
+To prepare for this change:
+- If you want the current behavior, explicitly use 'sslmode=verify-full'
+- If you want libpq compatibility now, use 'uselibpqcompat=true&sslmode=${sslmode}'
+
+See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode definitions.`)
+  }
+}
+
+module.exports = parse
+
+parse.parse = parse
+parse.toClientConfig = toClientConfig
+parse.parseIntoClientConfig = parseIntoClientConfig
+
+
+/***/ }),
+
+/***/ 2299:
+/***/ ((module) => {
+
+
+
+// selected so (BASE - 1) * 0x100000000 + 0xffffffff is a safe integer
+var BASE = 1000000;
+
+function readInt8(buffer) {
+	var high = buffer.readInt32BE(0);
+	var low = buffer.readUInt32BE(4);
+	var sign = '';
+
+	if (high < 0) {
+		high = ~high + (low === 0);
+		low = (~low + 1) >>> 0;
+		sign = '-';
+	}
+
+	var result = '';
+	var carry;
+	var t;
+	var digits;
+	var pad;
+	var l;
+	var i;
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		t = 0x100000000 * carry + low;
+		digits = '' + t % BASE;
+
+		return sign + digits + result;
+	}
+}
+
+module.exports = readInt8;
+
+
+/***/ }),
+
+/***/ 7558:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+
+const NOOP = function () {}
+
+const removeWhere = (list, predicate) => {
+  const i = list.findIndex(predicate)
+
+  return i === -1 ? undefined : list.splice(i, 1)[0]
+}
+
+class IdleItem {
+  constructor(client, idleListener, timeoutId) {
+    this.client = client
+    this.idleListener = idleListener
+    this.timeoutId = timeoutId
+  }
+}
+
+class PendingItem {
+  constructor(callback) {
+    this.callback = callback
+  }
+}
+
+function throwOnDoubleRelease() {
+  throw new Error('Release called on client which has already been released to the pool.')
+}
+
+function promisify(Promise, callback) {
+  if (callback) {
+    return { callback: callback, result: undefined }
+  }
+  let rej
+  let res
+  const cb = function (err, client) {
+    err ? rej(err) : res(client)
+  }
+  const result = new Promise(function (resolve, reject) {
+    res = resolve
+    rej = reject
+  }).catch((err) => {
+    // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
+    // application that created the query
+    Error.captureStackTrace(err)
+    throw err
+  })
+  return { callback: cb, result: result }
+}
+
+function makeIdleListener(pool, client) {
+  return function idleListener(err) {
+    err.client = client
+
+    client.removeListener('error', idleListener)
+    client.on('error', () => {
+      pool.log('additional client error after disconnection due to error', err)
+    })
+    pool._remove(client)
+    // TODO - document that once the pool emits an error
+    // the client has already been closed & purged and is unusable
+    pool.emit('error', err, client)
+  }
+}
+
+class Pool extends EventEmitter {
+  constructor(options, Client) {
+    super()
+    this.options = Object.assign({}, options)
+
+    if (options != null && 'password' in options) {
+      // "hiding" the password so it doesn't show up in stack traces
+      // or if the client is console.logged
+      Object.defineProperty(this.options, 'password', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: options.password,
+      })
+    }
+    if (options != null && options.ssl && options.ssl.key) {
+      // "hiding" the ssl->key so it doesn't show up in stack traces
+      // or if the client is console.logged
+      Object.defineProperty(this.options.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    this.options.max = this.options.max || this.options.poolSize || 10
+    this.options.min = this.options.min || 0
+    this.options.maxUses = this.options.maxUses || Infinity
+    this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
+    this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
+    this.log = this.options.log || function () {}
+    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
+    this.Promise = this.options.Promise || global.Promise
+
+    if (typeof this.options.idleTimeoutMillis === 'undefined') {
+      this.options.idleTimeoutMillis = 10000
+    }
+
+    this._clients = []
+    this._idle = []
+    this._expired = new WeakSet()
+    this._pendingQueue = []
+    this._endCallback = undefined
+    this.ending = false
+    this.ended = false
+  }
+
+  _promiseTry(f) {
+    const Promise = this.Promise
+    if (typeof Promise.try === 'function') {
+      return Promise.try(f)
+    }
+    return new Promise((resolve) => resolve(f()))
+  }
+
+  _isFull() {
+    return this._clients.length >= this.options.max
+  }
+
+  _isAboveMin() {
+    return this._clients.length > this.options.min
+  }
+
+  _pulseQueue() {
+    this.log('pulse queue')
+    if (this.ended) {
+      this.log('pulse queue ended')
+      return
+    }
+    if (this.ending) {
+      this.log('pulse queue on ending')
+      if (this._idle.length) {
+        this._idle.slice().map((item) => {
+          this._remove(item.client)
+        })
+      }
+      if (!this._clients.length) {
+        this.ended = true
+        this._endCallback()
+      }
+      return
+    }
+
+    // if we don't have any waiting, do nothing
+    if (!this._pendingQueue.length) {
+      this.log('no queued requests')
+      return
+    }
+    // if we don't have any idle clients and we have no more room do nothing
+    if (!this._idle.length && this._isFull()) {
+      return
+    }
+    const pendingItem = this._pendingQueue.shift()
+    if (this._idle.length) {
+      const idleItem = this._idle.pop()
+      clearTimeout(idleItem.timeoutId)
+      const client = idleItem.client
+      client.ref && client.ref()
+      const idleListener = idleItem.idleListener
+
+      return this._acquireClient(client, pendingItem, idleListener, false)
+    }
+    if (!this._isFull()) {
+      return this.newClient(pendingItem)
+    }
+    throw new Error('unexpected condition')
+  }
+
+  _remove(client, callback) {
+    const removed = removeWhere(this._idle, (item) => item.client === client)
+
+    if (removed !== undefined) {
+      clearTimeout(removed.timeoutId)
+    }
+
+    this._clients = this._clients.filter((c) => c !== client)
+    const context = this
+    client.end(() => {
+      context.emit('remove', client)
+
+      if (typeof callback === 'function') {
+        callback()
+      }
+    })
+  }
+
+  connect(cb) {
+    if (this.ending) {
+      const err = new Error('Cannot use a pool after calling end on the pool')
+      return cb ? cb(err) : this.Promise.reject(err)
+    }
+
+    const response = promisify(this.Promise, cb)
+    const result = response.result
+
+    // if we don't have to connect a new client, don't do so
+    if (this._isFull() || this._idle.length) {
+      // if we have idle clients schedule a pulse immediately
+      if (this._idle.length) {
+        process.nextTick(() => this._pulseQueue())
+      }
+
+      if (!this.options.connectionTimeoutMillis) {
+        this._pendingQueue.push(new PendingItem(response.callback))
+        return result
+      }
+
+      const queueCallback = (err, res, done) => {
+        clearTimeout(tid)
+        response.callback(err, res, done)
+      }
+
+      const pendingItem = new PendingItem(queueCallback)
+
+      // set connection timeout on checking out an existing client
+      const tid = setTimeout(() => {
+        // remove the callback from pending waiters because
+        // we're going to call it with a timeout error
+        removeWhere(this._pendingQueue, (i) => i.callback === queueCallback)
+        pendingItem.timedOut = true
+        response.callback(new Error('timeout exceeded when trying to connect'))
+      }, this.options.connectionTimeoutMillis)
+
+      if (tid.unref) {
+        tid.unref()
+      }
+
+      this._pendingQueue.push(pendingItem)
+      return result
+    }
+
+    this.newClient(new PendingItem(response.callback))
+
+    return result
+  }
+
+  newClient(pendingItem) {
+    const client = new this.Client(this.options)
+    this._clients.push(client)
+    const idleListener = makeIdleListener(this, client)
+
+    this.log('checking client timeout')
+
+    // connection timeout logic
+    let tid
+    let timeoutHit = false
+    if (this.options.connectionTimeoutMillis) {
+      tid = setTimeout(() => {
+        if (client.connection) {
+          this.log('ending client due to timeout')
+          timeoutHit = true
+          client.connection.stream.destroy()
+        } else if (!client.isConnected()) {
+          this.log('ending client due to timeout')
+          timeoutHit = true
+          // force kill the node driver, and let libpq do its teardown
+          client.end()
+        }
+      }, this.options.connectionTimeoutMillis)
+    }
+
+    this.log('connecting new client')
+    client.connect((err) => {
+      if (tid) {
+        clearTimeout(tid)
+      }
+      client.on('error', idleListener)
+      if (err) {
+        this.log('client failed to connect', err)
+        // remove the dead client from our list of clients
+        this._clients = this._clients.filter((c) => c !== client)
+        if (timeoutHit) {
+          err = new Error('Connection terminated due to connection timeout', { cause: err })
+        }
+
+        // this client won’t be released, so move on immediately
+        this._pulseQueue()
+
+        if (!pendingItem.timedOut) {
+          pendingItem.callback(err, undefined, NOOP)
+        }
+      } else {
+        this.log('new client connected')
+
+        if (this.options.onConnect) {
+          this._promiseTry(() => this.options.onConnect(client)).then(
+            () => {
+              this._afterConnect(client, pendingItem, idleListener)
+            },
+            (hookErr) => {
+              this._clients = this._clients.filter((c) => c !== client)
+              client.end(() => {
+                this._pulseQueue()
+                if (!pendingItem.timedOut) {
+                  pendingItem.callback(hookErr, undefined, NOOP)
+                }
+              })
+            }
+          )
+          return
+        }
+
+        return this._afterConnect(client, pendingItem, idleListener)
+      }
+    })
+  }
+
+  _afterConnect(client, pendingItem, idleListener) {
+    if (this.options.maxLifetimeSeconds !== 0) {
+      const maxLifetimeTimeout = setTimeout(() => {
+        this.log('ending client due to expired lifetime')
+        this._expired.add(client)
+        const idleIndex = this._idle.findIndex((idleItem) => idleItem.client === client)
+        if (idleIndex !== -1) {
+          this._acquireClient(
+            client,
+            new PendingItem((err, client, clientRelease) => clientRelease()),
+            idleListener,
+            false
+          )
+        }
+      }, this.options.maxLifetimeSeconds * 1000)
+
+      maxLifetimeTimeout.unref()
+      client.once('end', () => clearTimeout(maxLifetimeTimeout))
+    }
+
+    return this._acquireClient(client, pendingItem, idleListener, true)
+  }
+
+  // acquire a client for a pending work item
+  _acquireClient(client, pendingItem, idleListener, isNew) {
+    if (isNew) {
+      this.emit('connect', client)
+    }
+
+    this.emit('acquire', client)
+
+    client.release = this._releaseOnce(client, idleListener)
+
+    client.removeListener('error', idleListener)
+
+    if (!pendingItem.timedOut) {
+      if (isNew && this.options.verify) {
+        this.options.verify(client, (err) => {
+          if (err) {
+            client.release(err)
+            return pendingItem.callback(err, undefined, NOOP)
+          }
+
+          pendingItem.callback(undefined, client, client.release)
+        })
+      } else {
+        pendingItem.callback(undefined, client, client.release)
+      }
+    } else {
+      if (isNew && this.options.verify) {
+        this.options.verify(client, client.release)
+      } else {
+        client.release()
+      }
+    }
+  }
+
+  // returns a function that wraps _release and throws if called more than once
+  _releaseOnce(client, idleListener) {
+    let released = false
+
+    return (err) => {
+      if (released) {
+        throwOnDoubleRelease()
+      }
+
+      released = true
+      this._release(client, idleListener, err)
+    }
+  }
+
+  // release a client back to the poll, include an error
+  // to remove it from the pool
+  _release(client, idleListener, err) {
+    client.on('error', idleListener)
+
+    client._poolUseCount = (client._poolUseCount || 0) + 1
+
+    this.emit('release', err, client)
+
+    // TODO(bmc): expose a proper, public interface _queryable and _ending
+    if (err || this.ending || !client._queryable || client._ending || client._poolUseCount >= this.options.maxUses) {
+      if (client._poolUseCount >= this.options.maxUses) {
+        this.log('remove expended client')
+      }
+
+      return this._remove(client, this._pulseQueue.bind(this))
+    }
+
+    const isExpired = this._expired.has(client)
+    if (isExpired) {
+      this.log('remove expired client')
+      this._expired.delete(client)
+      return this._remove(client, this._pulseQueue.bind(this))
+    }
+
+    // idle timeout
+    let tid
+    if (this.options.idleTimeoutMillis && this._isAboveMin()) {
+      tid = setTimeout(() => {
+        if (this._isAboveMin()) {
+          this.log('remove idle client')
+          this._remove(client, this._pulseQueue.bind(this))
+        }
+      }, this.options.idleTimeoutMillis)
+
+      if (this.options.allowExitOnIdle) {
+        // allow Node to exit if this is all that's left
+        tid.unref()
+      }
+    }
+
+    if (this.options.allowExitOnIdle) {
+      client.unref()
+    }
+
+    this._idle.push(new IdleItem(client, idleListener, tid))
+    this._pulseQueue()
+  }
+
+  query(text, values, cb) {
+    // guard clause against passing a function as the first parameter
+    if (typeof text === 'function') {
+      const response = promisify(this.Promise, text)
+      setImmediate(function () {
+        return response.callback(new Error('Passing a function as the first parameter to pool.query is not supported'))
+      })
+      return response.result
+    }
+
+    // allow plain text query without values, but callback
+    if (typeof values === 'function') {
+      cb = values
+      values = undefined
+    }
+    const response = promisify(this.Promise, cb)
+    cb = response.callback
+
+    this.connect((err, client) => {
+      if (err) {
+        return cb(err)
+      }
+
+      let clientReleased = false
+      const onError = (err) => {
+        if (clientReleased) {
+          return
+        }
+        clientReleased = true
+        client.release(err)
+        cb(err)
+      }
+
+      client.once('error', onError)
+      this.log('dispatching query')
+      try {
+        client.query(text, values, (err, res) => {
+          this.log('query dispatched')
+          client.removeListener('error', onError)
+          if (clientReleased) {
+            return
+          }
+          clientReleased = true
+          client.release(err)
+          if (err) {
+            return cb(err)
+          }
+          return cb(undefined, res)
+        })
+      } catch (err) {
+        client.release(err)
+        return cb(err)
+      }
+    })
+    return response.result
+  }
+
+  end(cb) {
+    this.log('ending')
+    if (this.ending) {
+      const err = new Error('Called end on pool more than once')
+      return cb ? cb(err) : this.Promise.reject(err)
+    }
+    this.ending = true
+    const promised = promisify(this.Promise, cb)
+    this._endCallback = promised.callback
+    this._pulseQueue()
+    return promised.result
+  }
+
+  get waitingCount() {
+    return this._pendingQueue.length
+  }
+
+  get idleCount() {
+    return this._idle.length
+  }
+
+  get expiredCount() {
+    return this._clients.reduce((acc, client) => acc + (this._expired.has(client) ? 1 : 0), 0)
+  }
+
+  get totalCount() {
+    return this._clients.length
+  }
+}
+module.exports = Pool
+
+
+/***/ }),
+
+/***/ 9971:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.BufferReader = void 0;
+class BufferReader {
+    constructor(offset = 0) {
+        this.offset = offset;
+        this.buffer = Buffer.allocUnsafe(0);
+        // TODO(bmc): support non-utf8 encoding?
+        this.encoding = 'utf-8';
+    }
+    setBuffer(offset, buffer) {
+        this.offset = offset;
+        this.buffer = buffer;
+    }
+    int16() {
+        const result = this.buffer.readInt16BE(this.offset);
+        this.offset += 2;
+        return result;
+    }
+    byte() {
+        const result = this.buffer[this.offset];
+        this.offset++;
+        return result;
+    }
+    int32() {
+        const result = this.buffer.readInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+    }
+    uint32() {
+        const result = this.buffer.readUInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+    }
+    string(length) {
+        const result = this.buffer.toString(this.encoding, this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+    }
+    cstring() {
+        const start = this.offset;
+        let end = start;
+        // eslint-disable-next-line no-empty
+        while (this.buffer[end++]) { }
+        this.offset = end;
+        return this.buffer.toString(this.encoding, start, end - 1);
+    }
+    bytes(length) {
+        const result = this.buffer.slice(this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+    }
+}
+exports.BufferReader = BufferReader;
+//# sourceMappingURL=buffer-reader.js.map
+
+/***/ }),
+
+/***/ 9315:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+//binary data writer tuned for encoding binary specific to the postgres binary protocol
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Writer = void 0;
+class Writer {
+    constructor(size = 256) {
+        this.size = size;
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(size);
+    }
+    ensure(size) {
+        const remaining = this.buffer.length - this.offset;
+        if (remaining < size) {
+            const oldBuffer = this.buffer;
+            // exponential growth factor of around ~ 1.5
+            // https://stackoverflow.com/questions/2269063/buffer-growth-strategy
+            const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size;
+            this.buffer = Buffer.allocUnsafe(newSize);
+            oldBuffer.copy(this.buffer, 0, 0, this.offset);
+        }
+    }
+    addInt32(num) {
+        this.ensure(4);
+        this.buffer[this.offset++] = (num >>> 24) & 0xff;
+        this.buffer[this.offset++] = (num >>> 16) & 0xff;
+        this.buffer[this.offset++] = (num >>> 8) & 0xff;
+        this.buffer[this.offset++] = (num >>> 0) & 0xff;
+        return this;
+    }
+    addInt16(num) {
+        this.ensure(2);
+        this.buffer[this.offset++] = (num >>> 8) & 0xff;
+        this.buffer[this.offset++] = (num >>> 0) & 0xff;
+        return this;
+    }
+    addCString(string) {
+        if (!string) {
+            this.ensure(1);
+        }
+        else {
+            const len = Buffer.byteLength(string);
+            this.ensure(len + 1); // +1 for null terminator
+            this.buffer.write(string, this.offset, 'utf-8');
+            this.offset += len;
+        }
+        this.buffer[this.offset++] = 0; // null terminator
+        return this;
+    }
+    addString(string = '') {
+        const len = Buffer.byteLength(string);
+        this.ensure(len);
+        this.buffer.write(string, this.offset);
+        this.offset += len;
+        return this;
+    }
+    // Write an Int32 byte-length prefix immediately followed by the string's UTF-8
+    // bytes. Postgres' Bind wire format prefixes every parameter with its length,
+    // and doing it in one method computes Buffer.byteLength ONCE — the previous
+    // `addInt32(Buffer.byteLength(s)).addString(s)` pairing scanned the string
+    // three times (byteLength for the prefix, byteLength again inside addString,
+    // then the encode), which is costly for large text parameters.
+    addInt32PrefixedString(string) {
+        const len = Buffer.byteLength(string);
+        this.ensure(4 + len);
+        const buffer = this.buffer;
+        let offset = this.offset;
+        buffer[offset++] = (len >>> 24) & 0xff;
+        buffer[offset++] = (len >>> 16) & 0xff;
+        buffer[offset++] = (len >>> 8) & 0xff;
+        buffer[offset++] = (len >>> 0) & 0xff;
+        buffer.write(string, offset, 'utf-8');
+        this.offset = offset + len;
+        return this;
+    }
+    add(otherBuffer) {
+        this.ensure(otherBuffer.length);
+        otherBuffer.copy(this.buffer, this.offset);
+        this.offset += otherBuffer.length;
+        return this;
+    }
+    /**
+     * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
+     */
+    reserveUnsafe(size) {
+        const offset = this.offset;
+        this.ensure(size);
+        this.offset += size;
+        return offset;
+    }
+    join(code) {
+        if (code) {
+            this.buffer[this.headerPosition] = code;
+            //length is everything in this packet minus the code
+            const length = this.offset - (this.headerPosition + 1);
+            this.buffer.writeInt32BE(length, this.headerPosition + 1);
+        }
+        return this.buffer.slice(code ? 0 : 5, this.offset);
+    }
+    flush(code) {
+        const result = this.join(code);
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(this.size);
+        return result;
+    }
+    clear() {
+        this.offset = 5;
+        this.headerPosition = 0;
+    }
+}
+exports.Writer = Writer;
+//# sourceMappingURL=buffer-writer.js.map
+
+/***/ }),
+
+/***/ 4233:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DatabaseError = exports.serialize = void 0;
+exports.parse = parse;
+const messages_1 = __nccwpck_require__(5809);
+Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
+const serializer_1 = __nccwpck_require__(6513);
+Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
+const parser_1 = __nccwpck_require__(3318);
+function parse(stream, callback) {
+    const parser = new parser_1.Parser();
+    stream.on('data', (buffer) => parser.parse(buffer, callback));
+    return new Promise((resolve) => stream.on('end', () => resolve()));
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5809:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
+exports.parseComplete = {
+    name: 'parseComplete',
+    length: 5,
+};
+exports.bindComplete = {
+    name: 'bindComplete',
+    length: 5,
+};
+exports.closeComplete = {
+    name: 'closeComplete',
+    length: 5,
+};
+exports.noData = {
+    name: 'noData',
+    length: 5,
+};
+exports.portalSuspended = {
+    name: 'portalSuspended',
+    length: 5,
+};
+exports.replicationStart = {
+    name: 'replicationStart',
+    length: 4,
+};
+exports.emptyQuery = {
+    name: 'emptyQuery',
+    length: 4,
+};
+exports.copyDone = {
+    name: 'copyDone',
+    length: 4,
+};
+class DatabaseError extends Error {
+    constructor(message, length, name) {
+        super(message);
+        this.length = length;
+        this.name = name;
+    }
+}
+exports.DatabaseError = DatabaseError;
+class CopyDataMessage {
+    constructor(length, chunk) {
+        this.length = length;
+        this.chunk = chunk;
+        this.name = 'copyData';
+    }
+}
+exports.CopyDataMessage = CopyDataMessage;
+class CopyResponse {
+    constructor(length, name, binary, columnCount) {
+        this.length = length;
+        this.name = name;
+        this.binary = binary;
+        this.columnTypes = new Array(columnCount);
+    }
+}
+exports.CopyResponse = CopyResponse;
+class Field {
+    constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
+        this.name = name;
+        this.tableID = tableID;
+        this.columnID = columnID;
+        this.dataTypeID = dataTypeID;
+        this.dataTypeSize = dataTypeSize;
+        this.dataTypeModifier = dataTypeModifier;
+        this.format = format;
+    }
+}
+exports.Field = Field;
+class RowDescriptionMessage {
+    constructor(length, fieldCount) {
+        this.length = length;
+        this.fieldCount = fieldCount;
+        this.name = 'rowDescription';
+        this.fields = new Array(this.fieldCount);
+    }
+}
+exports.RowDescriptionMessage = RowDescriptionMessage;
+class ParameterDescriptionMessage {
+    constructor(length, parameterCount) {
+        this.length = length;
+        this.parameterCount = parameterCount;
+        this.name = 'parameterDescription';
+        this.dataTypeIDs = new Array(this.parameterCount);
+    }
+}
+exports.ParameterDescriptionMessage = ParameterDescriptionMessage;
+class ParameterStatusMessage {
+    constructor(length, parameterName, parameterValue) {
+        this.length = length;
+        this.parameterName = parameterName;
+        this.parameterValue = parameterValue;
+        this.name = 'parameterStatus';
+    }
+}
+exports.ParameterStatusMessage = ParameterStatusMessage;
+class AuthenticationMD5Password {
+    constructor(length, salt) {
+        this.length = length;
+        this.salt = salt;
+        this.name = 'authenticationMD5Password';
+    }
+}
+exports.AuthenticationMD5Password = AuthenticationMD5Password;
+class BackendKeyDataMessage {
+    constructor(length, processID, secretKey) {
+        this.length = length;
+        this.processID = processID;
+        this.secretKey = secretKey;
+        this.name = 'backendKeyData';
+    }
+}
+exports.BackendKeyDataMessage = BackendKeyDataMessage;
+class NotificationResponseMessage {
+    constructor(length, processId, channel, payload) {
+        this.length = length;
+        this.processId = processId;
+        this.channel = channel;
+        this.payload = payload;
+        this.name = 'notification';
+    }
+}
+exports.NotificationResponseMessage = NotificationResponseMessage;
+class ReadyForQueryMessage {
+    constructor(length, status) {
+        this.length = length;
+        this.status = status;
+        this.name = 'readyForQuery';
+    }
+}
+exports.ReadyForQueryMessage = ReadyForQueryMessage;
+class CommandCompleteMessage {
+    constructor(length, text) {
+        this.length = length;
+        this.text = text;
+        this.name = 'commandComplete';
+    }
+}
+exports.CommandCompleteMessage = CommandCompleteMessage;
+class DataRowMessage {
+    constructor(length, fields) {
+        this.length = length;
+        this.fields = fields;
+        this.name = 'dataRow';
+        this.fieldCount = fields.length;
+    }
+}
+exports.DataRowMessage = DataRowMessage;
+class NoticeMessage {
+    constructor(length, message) {
+        this.length = length;
+        this.message = message;
+        this.name = 'notice';
+    }
+}
+exports.NoticeMessage = NoticeMessage;
+//# sourceMappingURL=messages.js.map
+
+/***/ }),
+
+/***/ 3318:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Parser = void 0;
+const messages_1 = __nccwpck_require__(5809);
+const buffer_reader_1 = __nccwpck_require__(9971);
+// every message is prefixed with a single byte
+const CODE_LENGTH = 1;
+// every message has an int32 length which includes itself but does
+// NOT include the code in the length
+const LEN_LENGTH = 4;
+const HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
+// A placeholder for a `BackendMessage`’s length value that will be set after construction.
+const LATEINIT_LENGTH = -1;
+const emptyBuffer = Buffer.allocUnsafe(0);
+class Parser {
+    constructor(opts) {
+        this.buffer = emptyBuffer;
+        this.bufferLength = 0;
+        this.bufferOffset = 0;
+        this.reader = new buffer_reader_1.BufferReader();
+        if ((opts === null || opts === void 0 ? void 0 : opts.mode) === 'binary') {
+            throw new Error('Binary mode not supported yet');
+        }
+        this.mode = (opts === null || opts === void 0 ? void 0 : opts.mode) || 'text';
+    }
+    parse(buffer, callback) {
+        this.mergeBuffer(buffer);
+        const bufferFullLength = this.bufferOffset + this.bufferLength;
+        let offset = this.bufferOffset;
+        while (offset + HEADER_LENGTH <= bufferFullLength) {
+            // code is 1 byte long - it identifies the message type
+            const code = this.buffer[offset];
+            // length is 1 Uint32BE - it is the length of the message EXCLUDING the code
+            const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
+            const fullMessageLength = CODE_LENGTH + length;
+            if (fullMessageLength + offset <= bufferFullLength) {
+                const message = this.handlePacket(offset + HEADER_LENGTH, code, length, this.buffer);
+                callback(message);
+                offset += fullMessageLength;
+            }
+            else {
+                break;
+            }
+        }
+        if (offset === bufferFullLength) {
+            // No more use for the buffer
+            this.buffer = emptyBuffer;
+            this.bufferLength = 0;
+            this.bufferOffset = 0;
+        }
+        else {
+            // Adjust the cursors of remainingBuffer
+            this.bufferLength = bufferFullLength - offset;
+            this.bufferOffset = offset;
+        }
+    }
+    mergeBuffer(buffer) {
+        if (this.bufferLength > 0) {
+            const newLength = this.bufferLength + buffer.byteLength;
+            const newFullLength = newLength + this.bufferOffset;
+            if (newFullLength > this.buffer.byteLength) {
+                // We can't concat the new buffer with the remaining one
+                let newBuffer;
+                if (newLength <= this.buffer.byteLength && this.bufferOffset >= this.bufferLength) {
+                    // We can move the relevant part to the beginning of the buffer instead of allocating a new buffer
+                    newBuffer = this.buffer;
+                }
+                else {
+                    // Allocate a new larger buffer
+                    let newBufferLength = this.buffer.byteLength * 2;
+                    while (newLength >= newBufferLength) {
+                        newBufferLength *= 2;
+                    }
+                    newBuffer = Buffer.allocUnsafe(newBufferLength);
+                }
+                // Move the remaining buffer to the new one
+                this.buffer.copy(newBuffer, 0, this.bufferOffset, this.bufferOffset + this.bufferLength);
+                this.buffer = newBuffer;
+                this.bufferOffset = 0;
+            }
+            // Concat the new buffer with the remaining one
+            buffer.copy(this.buffer, this.bufferOffset + this.bufferLength);
+            this.bufferLength = newLength;
+        }
+        else {
+            this.buffer = buffer;
+            this.bufferOffset = 0;
+            this.bufferLength = buffer.byteLength;
+        }
+    }
+    handlePacket(offset, code, length, bytes) {
+        const { reader } = this;
+        // NOTE: This undesirably retains the buffer in `this.reader` if the `parse*Message` calls below throw. However, those should only throw in the case of a protocol error, which normally results in the reader being discarded.
+        reader.setBuffer(offset, bytes);
+        let message;
+        switch (code) {
+            case 50 /* MessageCodes.BindComplete */:
+                message = messages_1.bindComplete;
+                break;
+            case 49 /* MessageCodes.ParseComplete */:
+                message = messages_1.parseComplete;
+                break;
+            case 51 /* MessageCodes.CloseComplete */:
+                message = messages_1.closeComplete;
+                break;
+            case 110 /* MessageCodes.NoData */:
+                message = messages_1.noData;
+                break;
+            case 115 /* MessageCodes.PortalSuspended */:
+                message = messages_1.portalSuspended;
+                break;
+            case 99 /* MessageCodes.CopyDone */:
+                message = messages_1.copyDone;
+                break;
+            case 87 /* MessageCodes.ReplicationStart */:
+                message = messages_1.replicationStart;
+                break;
+            case 73 /* MessageCodes.EmptyQuery */:
+                message = messages_1.emptyQuery;
+                break;
+            case 68 /* MessageCodes.DataRow */:
+                message = parseDataRowMessage(reader);
+                break;
+            case 67 /* MessageCodes.CommandComplete */:
+                message = parseCommandCompleteMessage(reader);
+                break;
+            case 90 /* MessageCodes.ReadyForQuery */:
+                message = parseReadyForQueryMessage(reader);
+                break;
+            case 65 /* MessageCodes.NotificationResponse */:
+                message = parseNotificationMessage(reader);
+                break;
+            case 82 /* MessageCodes.AuthenticationResponse */:
+                message = parseAuthenticationResponse(reader, length);
+                break;
+            case 83 /* MessageCodes.ParameterStatus */:
+                message = parseParameterStatusMessage(reader);
+                break;
+            case 75 /* MessageCodes.BackendKeyData */:
+                message = parseBackendKeyData(reader);
+                break;
+            case 69 /* MessageCodes.ErrorMessage */:
+                message = parseErrorMessage(reader, 'error');
+                break;
+            case 78 /* MessageCodes.NoticeMessage */:
+                message = parseErrorMessage(reader, 'notice');
+                break;
+            case 84 /* MessageCodes.RowDescriptionMessage */:
+                message = parseRowDescriptionMessage(reader);
+                break;
+            case 116 /* MessageCodes.ParameterDescriptionMessage */:
+                message = parseParameterDescriptionMessage(reader);
+                break;
+            case 71 /* MessageCodes.CopyIn */:
+                message = parseCopyInMessage(reader);
+                break;
+            case 72 /* MessageCodes.CopyOut */:
+                message = parseCopyOutMessage(reader);
+                break;
+            case 100 /* MessageCodes.CopyData */:
+                message = parseCopyData(reader, length);
+                break;
+            default:
+                return new messages_1.DatabaseError('received invalid response: ' + code.toString(16), length, 'error');
+        }
+        reader.setBuffer(0, emptyBuffer);
+        message.length = length;
+        return message;
+    }
+}
+exports.Parser = Parser;
+const parseReadyForQueryMessage = (reader) => {
+    const status = reader.string(1);
+    return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
+};
+const parseCommandCompleteMessage = (reader) => {
+    const text = reader.cstring();
+    return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+};
+const parseCopyData = (reader, length) => {
+    const chunk = reader.bytes(length - 4);
+    return new messages_1.CopyDataMessage(LATEINIT_LENGTH, chunk);
+};
+const parseCopyInMessage = (reader) => parseCopyMessage(reader, 'copyInResponse');
+const parseCopyOutMessage = (reader) => parseCopyMessage(reader, 'copyOutResponse');
+const parseCopyMessage = (reader, messageName) => {
+    const isBinary = reader.byte() !== 0;
+    const columnCount = reader.int16();
+    const message = new messages_1.CopyResponse(LATEINIT_LENGTH, messageName, isBinary, columnCount);
+    for (let i = 0; i < columnCount; i++) {
+        message.columnTypes[i] = reader.int16();
+    }
+    return message;
+};
+const parseNotificationMessage = (reader) => {
+    const processId = reader.int32();
+    const channel = reader.cstring();
+    const payload = reader.cstring();
+    return new messages_1.NotificationResponseMessage(LATEINIT_LENGTH, processId, channel, payload);
+};
+const parseRowDescriptionMessage = (reader) => {
+    const fieldCount = reader.int16();
+    const message = new messages_1.RowDescriptionMessage(LATEINIT_LENGTH, fieldCount);
+    for (let i = 0; i < fieldCount; i++) {
+        message.fields[i] = parseField(reader);
+    }
+    return message;
+};
+const parseField = (reader) => {
+    const name = reader.cstring();
+    const tableID = reader.uint32();
+    const columnID = reader.int16();
+    const dataTypeID = reader.uint32();
+    const dataTypeSize = reader.int16();
+    const dataTypeModifier = reader.int32();
+    const mode = reader.int16() === 0 ? 'text' : 'binary';
+    return new messages_1.Field(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, mode);
+};
+const parseParameterDescriptionMessage = (reader) => {
+    const parameterCount = reader.int16();
+    const message = new messages_1.ParameterDescriptionMessage(LATEINIT_LENGTH, parameterCount);
+    for (let i = 0; i < parameterCount; i++) {
+        // OIDs are unsigned, same as dataTypeID in parseField above
+        message.dataTypeIDs[i] = reader.uint32();
+    }
+    return message;
+};
+const parseDataRowMessage = (reader) => {
+    const fieldCount = reader.int16();
+    const fields = new Array(fieldCount);
+    for (let i = 0; i < fieldCount; i++) {
+        const len = reader.int32();
+        // a -1 for length means the value of the field is null
+        fields[i] = len === -1 ? null : reader.string(len);
+    }
+    return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
+};
+const parseParameterStatusMessage = (reader) => {
+    const name = reader.cstring();
+    const value = reader.cstring();
+    return new messages_1.ParameterStatusMessage(LATEINIT_LENGTH, name, value);
+};
+const parseBackendKeyData = (reader) => {
+    const processID = reader.int32();
+    const secretKey = reader.int32();
+    return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
+};
+const parseAuthenticationResponse = (reader, length) => {
+    const code = reader.int32();
+    // TODO(bmc): maybe better types here
+    const message = {
+        name: 'authenticationOk',
+        length,
+    };
+    switch (code) {
+        case 0: // AuthenticationOk
+            break;
+        case 3: // AuthenticationCleartextPassword
+            if (message.length === 8) {
+                message.name = 'authenticationCleartextPassword';
+            }
+            break;
+        case 5: // AuthenticationMD5Password
+            if (message.length === 12) {
+                message.name = 'authenticationMD5Password';
+                const salt = reader.bytes(4);
+                return new messages_1.AuthenticationMD5Password(LATEINIT_LENGTH, salt);
+            }
+            break;
+        case 10: // AuthenticationSASL
+            {
+                message.name = 'authenticationSASL';
+                message.mechanisms = [];
+                let mechanism;
+                do {
+                    mechanism = reader.cstring();
+                    if (mechanism) {
+                        message.mechanisms.push(mechanism);
+                    }
+                } while (mechanism);
+            }
+            break;
+        case 11: // AuthenticationSASLContinue
+            message.name = 'authenticationSASLContinue';
+            message.data = reader.string(length - 8);
+            break;
+        case 12: // AuthenticationSASLFinal
+            message.name = 'authenticationSASLFinal';
+            message.data = reader.string(length - 8);
+            break;
+        default:
+            throw new Error('Unknown authenticationOk message type ' + code);
+    }
+    return message;
+};
+const parseErrorMessage = (reader, name) => {
+    const fields = {};
+    let fieldType = reader.string(1);
+    while (fieldType !== '\0') {
+        fields[fieldType] = reader.cstring();
+        fieldType = reader.string(1);
+    }
+    const messageValue = fields.M;
+    const message = name === 'notice'
+        ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue)
+        : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
+    message.severity = fields.S;
+    message.code = fields.C;
+    message.detail = fields.D;
+    message.hint = fields.H;
+    message.position = fields.P;
+    message.internalPosition = fields.p;
+    message.internalQuery = fields.q;
+    message.where = fields.W;
+    message.schema = fields.s;
+    message.table = fields.t;
+    message.column = fields.c;
+    message.dataType = fields.d;
+    message.constraint = fields.n;
+    message.file = fields.F;
+    message.line = fields.L;
+    message.routine = fields.R;
+    return message;
+};
+//# sourceMappingURL=parser.js.map
+
+/***/ }),
+
+/***/ 6513:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.serialize = void 0;
+const buffer_writer_1 = __nccwpck_require__(9315);
+const writer = new buffer_writer_1.Writer();
+const startup = (opts) => {
+    // protocol version
+    writer.addInt16(3).addInt16(0);
+    for (const key of Object.keys(opts)) {
+        writer.addCString(key).addCString(opts[key]);
+    }
+    writer.addCString('client_encoding').addCString('UTF8');
+    const bodyBuffer = writer.addCString('').flush();
+    // this message is sent without a code
+    const length = bodyBuffer.length + 4;
+    return new buffer_writer_1.Writer().addInt32(length).add(bodyBuffer).flush();
+};
+const requestSsl = () => {
+    const response = Buffer.allocUnsafe(8);
+    response.writeInt32BE(8, 0);
+    response.writeInt32BE(80877103, 4);
+    return response;
+};
+const password = (password) => {
+    return writer.addCString(password).flush(112 /* code.startup */);
+};
+const sendSASLInitialResponseMessage = function (mechanism, initialResponse) {
+    // 0x70 = 'p'
+    writer.addCString(mechanism).addInt32PrefixedString(initialResponse);
+    return writer.flush(112 /* code.startup */);
+};
+const sendSCRAMClientFinalMessage = function (additionalData) {
+    return writer.addString(additionalData).flush(112 /* code.startup */);
+};
+const query = (text) => {
+    return writer.addCString(text).flush(81 /* code.query */);
+};
+const emptyArray = [];
+const parse = (query) => {
+    // expect something like this:
+    // { name: 'queryName',
+    //   text: 'select * from blah',
+    //   types: ['int8', 'bool'] }
+    // normalize missing query names to allow for null
+    const name = query.name || '';
+    if (name.length > 63) {
+        console.error('Warning! Postgres only supports 63 characters for query names.');
+        console.error('You supplied %s (%s)', name, name.length);
+        console.error('This can cause conflicts and silent errors executing queries');
+    }
+    const types = query.types || emptyArray;
+    const len = types.length;
+    const buffer = writer
+        .addCString(name) // name of query
+        .addCString(query.text) // actual query text
+        .addInt16(len);
+    for (let i = 0; i < len; i++) {
+        buffer.addInt32(types[i]);
+    }
+    return writer.flush(80 /* code.parse */);
+};
+const writeValues = function (values, valueMapper, formatsOffset) {
+    const len = values.length;
+    for (let i = 0; i < len; i++) {
+        const mappedVal = valueMapper ? valueMapper(values[i], i) : values[i];
+        let formatByte = 0 /* ParamType.STRING */;
+        if (mappedVal == null) {
+            // write -1 to indicate null
+            writer.addInt32(-1);
+        }
+        else if (mappedVal instanceof Buffer) {
+            formatByte = 1 /* ParamType.BINARY */;
+            // add the buffer to the param writer
+            writer.addInt32(mappedVal.length);
+            writer.add(mappedVal);
+        }
+        else {
+            // length prefix + UTF-8 bytes in one pass (Buffer.byteLength computed once)
+            writer.addInt32PrefixedString(mappedVal);
+        }
+        // beware: `writer` operations can replace `writer.buffer` with a new buffer
+        const buf = writer.buffer;
+        buf[formatsOffset++] = 0;
+        buf[formatsOffset++] = formatByte;
+    }
+};
+const bind = (config = {}) => {
+    // normalize config
+    const portal = config.portal || '';
+    const statement = config.statement || '';
+    const binary = config.binary || false;
+    const values = config.values || emptyArray;
+    const len = values.length;
+    writer.addCString(portal).addCString(statement);
+    // number of parameter format codes
+    writer.addInt16(len);
+    // space for those codes, filled by `writeValues`
+    const formatsOffset = writer.reserveUnsafe(len * 2);
+    // number of parameter values
+    writer.addInt16(len);
+    try {
+        writeValues(values, config.valueMapper, formatsOffset);
+    }
+    catch (err) {
+        writer.clear();
+        throw err;
+    }
+    // all results use the same format code
+    writer.addInt16(1);
+    // format code
+    writer.addInt16(binary ? 1 /* ParamType.BINARY */ : 0 /* ParamType.STRING */);
+    return writer.flush(66 /* code.bind */);
+};
+const emptyExecute = Buffer.from([69 /* code.execute */, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00]);
+const execute = (config) => {
+    // this is the happy path for most queries
+    if (!config || (!config.portal && !config.rows)) {
+        return emptyExecute;
+    }
+    const portal = config.portal || '';
+    const rows = config.rows || 0;
+    const portalLength = Buffer.byteLength(portal);
+    const len = 4 + portalLength + 1 + 4;
+    // one extra bit for code
+    const buff = Buffer.allocUnsafe(1 + len);
+    buff[0] = 69 /* code.execute */;
+    buff.writeInt32BE(len, 1);
+    buff.write(portal, 5, 'utf-8');
+    buff[portalLength + 5] = 0; // null terminate portal cString
+    buff.writeUInt32BE(rows, buff.length - 4);
+    return buff;
+};
+const cancel = (processID, secretKey) => {
+    const buffer = Buffer.allocUnsafe(16);
+    buffer.writeInt32BE(16, 0);
+    buffer.writeInt16BE(1234, 4);
+    buffer.writeInt16BE(5678, 6);
+    buffer.writeInt32BE(processID, 8);
+    buffer.writeInt32BE(secretKey, 12);
+    return buffer;
+};
+const cstringMessage = (code, string) => {
+    const stringLen = Buffer.byteLength(string);
+    const len = 4 + stringLen + 1;
+    // one extra bit for code
+    const buffer = Buffer.allocUnsafe(1 + len);
+    buffer[0] = code;
+    buffer.writeInt32BE(len, 1);
+    buffer.write(string, 5, 'utf-8');
+    buffer[len] = 0; // null terminate cString
+    return buffer;
+};
+const emptyDescribePortal = writer.addCString('P').flush(68 /* code.describe */);
+const emptyDescribeStatement = writer.addCString('S').flush(68 /* code.describe */);
+const describe = (msg) => {
+    return msg.name
+        ? cstringMessage(68 /* code.describe */, `${msg.type}${msg.name || ''}`)
+        : msg.type === 'P'
+            ? emptyDescribePortal
+            : emptyDescribeStatement;
+};
+const close = (msg) => {
+    const text = `${msg.type}${msg.name || ''}`;
+    return cstringMessage(67 /* code.close */, text);
+};
+const copyData = (chunk) => {
+    return writer.add(chunk).flush(100 /* code.copyFromChunk */);
+};
+const copyFail = (message) => {
+    return cstringMessage(102 /* code.copyFail */, message);
+};
+const codeOnlyBuffer = (code) => Buffer.from([code, 0x00, 0x00, 0x00, 0x04]);
+const flushBuffer = codeOnlyBuffer(72 /* code.flush */);
+const syncBuffer = codeOnlyBuffer(83 /* code.sync */);
+const endBuffer = codeOnlyBuffer(88 /* code.end */);
+const copyDoneBuffer = codeOnlyBuffer(99 /* code.copyDone */);
+const serialize = {
+    startup,
+    password,
+    requestSsl,
+    sendSASLInitialResponseMessage,
+    sendSCRAMClientFinalMessage,
+    query,
+    parse,
+    bind,
+    execute,
+    describe,
+    close,
+    flush: () => flushBuffer,
+    sync: () => syncBuffer,
+    end: () => endBuffer,
+    copyData,
+    copyDone: () => copyDoneBuffer,
+    copyFail,
+    cancel,
+};
+exports.serialize = serialize;
+//# sourceMappingURL=serializer.js.map
+
+/***/ }),
+
+/***/ 1549:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var textParsers = __nccwpck_require__(4784);
+var binaryParsers = __nccwpck_require__(7522);
+var arrayParser = __nccwpck_require__(6471);
+var builtinTypes = __nccwpck_require__(6345);
+
+exports.getTypeParser = getTypeParser;
+exports.setTypeParser = setTypeParser;
+exports.arrayParser = arrayParser;
+exports.builtins = builtinTypes;
+
+var typeParsers = {
+  text: {},
+  binary: {}
+};
+
+//the empty parse function
+function noParse (val) {
+  return String(val);
+};
+
+//returns a function used to convert a specific type (specified by
+//oid) into a result javascript type
+//note: the oid can be obtained via the following sql query:
+//SELECT oid FROM pg_type WHERE typname = 'TYPE_NAME_HERE';
+function getTypeParser (oid, format) {
+  format = format || 'text';
+  if (!typeParsers[format]) {
+    return noParse;
+  }
+  return typeParsers[format][oid] || noParse;
+};
+
+function setTypeParser (oid, format, parseFn) {
+  if(typeof format == 'function') {
+    parseFn = format;
+    format = 'text';
+  }
+  typeParsers[format][oid] = parseFn;
+};
+
+textParsers.init(function(oid, converter) {
+  typeParsers.text[oid] = converter;
+});
+
+binaryParsers.init(function(oid, converter) {
+  typeParsers.binary[oid] = converter;
+});
+
+
+/***/ }),
+
+/***/ 6471:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var array = __nccwpck_require__(3879);
+
+module.exports = {
+  create: function (source, transform) {
+    return {
+      parse: function() {
+        return array.parse(source, transform);
+      }
+    };
+  }
+};
+
+
+/***/ }),
+
+/***/ 7522:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var parseInt64 = __nccwpck_require__(2299);
+
+var parseBits = function(data, bits, offset, invert, callback) {
+  offset = offset || 0;
+  invert = invert || false;
+  callback = callback || function(lastValue, newValue, bits) { return (lastValue * Math.pow(2, bits)) + newValue; };
+  var offsetBytes = offset >> 3;
+
+  var inv = function(value) {
+    if (invert) {
+      return ~value & 0xff;
+    }
+
+    return value;
+  };
+
+  // read first (maybe partial) byte
+  var mask = 0xff;
+  var firstBits = 8 - (offset % 8);
+  if (bits < firstBits) {
+    mask = (0xff << (8 - bits)) & 0xff;
+    firstBits = bits;
+  }
+
+  if (offset) {
+    mask = mask >> (offset % 8);
+  }
+
+  var result = 0;
+  if ((offset % 8) + bits >= 8) {
+    result = callback(0, inv(data[offsetBytes]) & mask, firstBits);
+  }
+
+  // read bytes
+  var bytes = (bits + offset) >> 3;
+  for (var i = offsetBytes + 1; i < bytes; i++) {
+    result = callback(result, inv(data[i]), 8);
+  }
+
+  // bits to read, that are not a complete byte
+  var lastBits = (bits + offset) % 8;
+  if (lastBits > 0) {
+    result = callback(result, inv(data[bytes]) >> (8 - lastBits), lastBits);
+  }
+
+  return result;
+};
+
+var parseFloatFromBits = function(data, precisionBits, exponentBits) {
+  var bias = Math.pow(2, exponentBits - 1) - 1;
+  var sign = parseBits(data, 1);
+  var exponent = parseBits(data, exponentBits, 1);
+
+  if (exponent === 0) {
+    return 0;
+  }
+
+  // parse mantissa
+  var precisionBitsCounter = 1;
+  var parsePrecisionBits = function(lastValue, newValue, bits) {
+    if (lastValue === 0) {
+      lastValue = 1;
+    }
+
+    for (var i = 1; i <= bits; i++) {
+      precisionBitsCounter /= 2;
+      if ((newValue & (0x1 << (bits - i))) > 0) {
+        lastValue += precisionBitsCounter;
+      }
+    }
+
+    return lastValue;
+  };
+
+  var mantissa = parseBits(data, precisionBits, exponentBits + 1, false, parsePrecisionBits);
+
+  // special cases
+  if (exponent == (Math.pow(2, exponentBits + 1) - 1)) {
+    if (mantissa === 0) {
+      return (sign === 0) ? Infinity : -Infinity;
+    }
+
+    return NaN;
+  }
+
+  // normale number
+  return ((sign === 0) ? 1 : -1) * Math.pow(2, exponent - bias) * mantissa;
+};
+
+var parseInt16 = function(value) {
+  if (parseBits(value, 1) == 1) {
+    return -1 * (parseBits(value, 15, 1, true) + 1);
+  }
+
+  return parseBits(value, 15, 1);
+};
+
+var parseInt32 = function(value) {
+  if (parseBits(value, 1) == 1) {
+    return -1 * (parseBits(value, 31, 1, true) + 1);
+  }
+
+  return parseBits(value, 31, 1);
+};
+
+var parseFloat32 = function(value) {
+  return parseFloatFromBits(value, 23, 8);
+};
+
+var parseFloat64 = function(value) {
+  return parseFloatFromBits(value, 52, 11);
+};
+
+var parseNumeric = function(value) {
+  var sign = parseBits(value, 16, 32);
+  if (sign == 0xc000) {
+    return NaN;
+  }
+
+  var weight = Math.pow(10000, parseBits(value, 16, 16));
+  var result = 0;
+
+  var digits = [];
+  var ndigits = parseBits(value, 16);
+  for (var i = 0; i < ndigits; i++) {
+    result += parseBits(value, 16, 64 + (16 * i)) * weight;
+    weight /= 10000;
+  }
+
+  var scale = Math.pow(10, parseBits(value, 16, 48));
+  return ((sign === 0) ? 1 : -1) * Math.round(result * scale) / scale;
+};
+
+var parseDate = function(isUTC, value) {
+  var sign = parseBits(value, 1);
+  var rawValue = parseBits(value, 63, 1);
+
+  // discard usecs and shift from 2000 to 1970
+  var result = new Date((((sign === 0) ? 1 : -1) * rawValue / 1000) + 946684800000);
+
+  if (!isUTC) {
+    result.setTime(result.getTime() + result.getTimezoneOffset() * 60000);
+  }
+
+  // add microseconds to the date
+  result.usec = rawValue % 1000;
+  result.getMicroSeconds = function() {
+    return this.usec;
+  };
+  result.setMicroSeconds = function(value) {
+    this.usec = value;
+  };
+  result.getUTCMicroSeconds = function() {
+    return this.usec;
+  };
+
+  return result;
+};
+
+var parseArray = function(value) {
+  var dim = parseBits(value, 32);
+
+  var flags = parseBits(value, 32, 32);
+  var elementType = parseBits(value, 32, 64);
+
+  var offset = 96;
+  var dims = [];
+  for (var i = 0; i < dim; i++) {
+    // parse dimension
+    dims[i] = parseBits(value, 32, offset);
+    offset += 32;
+
+    // ignore lower bounds
+    offset += 32;
+  }
+
+  var parseElement = function(elementType) {
+    // parse content length
+    var length = parseBits(value, 32, offset);
+    offset += 32;
+
+    // parse null values
+    if (length == 0xffffffff) {
+      return null;
+    }
+
+    var result;
+    if ((elementType == 0x17) || (elementType == 0x14)) {
+      // int/bigint
+      result = parseBits(value, length * 8, offset);
+      offset += length * 8;
+      return result;
+    }
+    else if (elementType == 0x19) {
+      // string
+      result = value.toString(this.encoding, offset >> 3, (offset += (length << 3)) >> 3);
+      return result;
+    }
+    else {
+      console.log("ERROR: ElementType not implemented: " + elementType);
+    }
+  };
+
+  var parse = function(dimension, elementType) {
+    var array = [];
+    var i;
+
+    if (dimension.length > 1) {
+      var count = dimension.shift();
+      for (i = 0; i < count; i++) {
+        array[i] = parse(dimension, elementType);
+      }
+      dimension.unshift(count);
+    }
+    else {
+      for (i = 0; i < dimension[0]; i++) {
+        array[i] = parseElement(elementType);
+      }
+    }
+
+    return array;
+  };
+
+  return parse(dims, elementType);
+};
+
+var parseText = function(value) {
+  return value.toString('utf8');
+};
+
+var parseBool = function(value) {
+  if(value === null) return null;
+  return (parseBits(value, 8) > 0);
+};
+
+var init = function(register) {
+  register(20, parseInt64);
+  register(21, parseInt16);
+  register(23, parseInt32);
+  register(26, parseInt32);
+  register(1700, parseNumeric);
+  register(700, parseFloat32);
+  register(701, parseFloat64);
+  register(16, parseBool);
+  register(1114, parseDate.bind(null, false));
+  register(1184, parseDate.bind(null, true));
+  register(1000, parseArray);
+  register(1007, parseArray);
+  register(1016, parseArray);
+  register(1008, parseArray);
+  register(1009, parseArray);
+  register(25, parseText);
+};
+
+module.exports = {
+  init: init
+};
+
+
+/***/ }),
+
+/***/ 6345:
+/***/ ((module) => {
+
+/**
+ * Following query was used to generate this file:
+
+ SELECT json_object_agg(UPPER(PT.typname), PT.oid::int4 ORDER BY pt.oid)
+ FROM pg_type PT
+ WHERE typnamespace = (SELECT pgn.oid FROM pg_namespace pgn WHERE nspname = 'pg_catalog') -- Take only builting Postgres types with stable OID (extension types are not guaranted to be stable)
+ AND typtype = 'b' -- Only basic types
+ AND typelem = 0 -- Ignore aliases
+ AND typisdefined -- Ignore undefined types
+ */
+
+module.exports = {
+    BOOL: 16,
+    BYTEA: 17,
+    CHAR: 18,
+    INT8: 20,
+    INT2: 21,
+    INT4: 23,
+    REGPROC: 24,
+    TEXT: 25,
+    OID: 26,
+    TID: 27,
+    XID: 28,
+    CID: 29,
+    JSON: 114,
+    XML: 142,
+    PG_NODE_TREE: 194,
+    SMGR: 210,
+    PATH: 602,
+    POLYGON: 604,
+    CIDR: 650,
+    FLOAT4: 700,
+    FLOAT8: 701,
+    ABSTIME: 702,
+    RELTIME: 703,
+    TINTERVAL: 704,
+    CIRCLE: 718,
+    MACADDR8: 774,
+    MONEY: 790,
+    MACADDR: 829,
+    INET: 869,
+    ACLITEM: 1033,
+    BPCHAR: 1042,
+    VARCHAR: 1043,
+    DATE: 1082,
+    TIME: 1083,
+    TIMESTAMP: 1114,
+    TIMESTAMPTZ: 1184,
+    INTERVAL: 1186,
+    TIMETZ: 1266,
+    BIT: 1560,
+    VARBIT: 1562,
+    NUMERIC: 1700,
+    REFCURSOR: 1790,
+    REGPROCEDURE: 2202,
+    REGOPER: 2203,
+    REGOPERATOR: 2204,
+    REGCLASS: 2205,
+    REGTYPE: 2206,
+    UUID: 2950,
+    TXID_SNAPSHOT: 2970,
+    PG_LSN: 3220,
+    PG_NDISTINCT: 3361,
+    PG_DEPENDENCIES: 3402,
+    TSVECTOR: 3614,
+    TSQUERY: 3615,
+    GTSVECTOR: 3642,
+    REGCONFIG: 3734,
+    REGDICTIONARY: 3769,
+    JSONB: 3802,
+    REGNAMESPACE: 4089,
+    REGROLE: 4096
+};
+
+
+/***/ }),
+
+/***/ 4784:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var array = __nccwpck_require__(3879)
+var arrayParser = __nccwpck_require__(6471);
+var parseDate = __nccwpck_require__(2690);
+var parseInterval = __nccwpck_require__(8755);
+var parseByteA = __nccwpck_require__(463);
+
+function allowNull (fn) {
+  return function nullAllowed (value) {
+    if (value === null) return value
+    return fn(value)
+  }
+}
+
+function parseBool (value) {
+  if (value === null) return value
+  return value === 'TRUE' ||
+    value === 't' ||
+    value === 'true' ||
+    value === 'y' ||
+    value === 'yes' ||
+    value === 'on' ||
+    value === '1';
+}
+
+function parseBoolArray (value) {
+  if (!value) return null
+  return array.parse(value, parseBool)
+}
+
+function parseBaseTenInt (string) {
+  return parseInt(string, 10)
+}
+
+function parseIntegerArray (value) {
+  if (!value) return null
+  return array.parse(value, allowNull(parseBaseTenInt))
+}
+
+function parseBigIntegerArray (value) {
+  if (!value) return null
+  return array.parse(value, allowNull(function (entry) {
+    return parseBigInteger(entry).trim()
+  }))
+}
+
+var parsePointArray = function(value) {
+  if(!value) { return null; }
+  var p = arrayParser.create(value, function(entry) {
+    if(entry !== null) {
+      entry = parsePoint(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseFloatArray = function(value) {
+  if(!value) { return null; }
+  var p = arrayParser.create(value, function(entry) {
+    if(entry !== null) {
+      entry = parseFloat(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseStringArray = function(value) {
+  if(!value) { return null; }
+
+  var p = arrayParser.create(value);
+  return p.parse();
+};
+
+var parseDateArray = function(value) {
+  if (!value) { return null; }
+
+  var p = arrayParser.create(value, function(entry) {
+    if (entry !== null) {
+      entry = parseDate(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseIntervalArray = function(value) {
+  if (!value) { return null; }
+
+  var p = arrayParser.create(value, function(entry) {
+    if (entry !== null) {
+      entry = parseInterval(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseByteAArray = function(value) {
+  if (!value) { return null; }
+
+  return array.parse(value, allowNull(parseByteA));
+};
+
+var parseInteger = function(value) {
+  return parseInt(value, 10);
+};
+
+var parseBigInteger = function(value) {
+  var valStr = String(value);
+  if (/^\d+$/.test(valStr)) { return valStr; }
+  return value;
+};
+
+var parseJsonArray = function(value) {
+  if (!value) { return null; }
+
+  return array.parse(value, allowNull(JSON.parse));
+};
+
+var parsePoint = function(value) {
+  if (value[0] !== '(') { return null; }
+
+  value = value.substring( 1, value.length - 1 ).split(',');
+
+  return {
+    x: parseFloat(value[0])
+  , y: parseFloat(value[1])
+  };
+};
+
+var parseCircle = function(value) {
+  if (value[0] !== '<' && value[1] !== '(') { return null; }
+
+  var point = '(';
+  var radius = '';
+  var pointParsed = false;
+  for (var i = 2; i < value.length - 1; i++){
+    if (!pointParsed) {
+      point += value[i];
+    }
+
+    if (value[i] === ')') {
+      pointParsed = true;
+      continue;
+    } else if (!pointParsed) {
+      continue;
+    }
+
+    if (value[i] === ','){
+      continue;
+    }
+
+    radius += value[i];
+  }
+  var result = parsePoint(point);
+  result.radius = parseFloat(radius);
+
+  return result;
+};
+
+var init = function(register) {
+  register(20, parseBigInteger); // int8
+  register(21, parseInteger); // int2
+  register(23, parseInteger); // int4
+  register(26, parseInteger); // oid
+  register(700, parseFloat); // float4/real
+  register(701, parseFloat); // float8/double
+  register(16, parseBool);
+  register(1082, parseDate); // date
+  register(1114, parseDate); // timestamp without timezone
+  register(1184, parseDate); // timestamp
+  register(600, parsePoint); // point
+  register(651, parseStringArray); // cidr[]
+  register(718, parseCircle); // circle
+  register(1000, parseBoolArray);
+  register(1001, parseByteAArray);
+  register(1005, parseIntegerArray); // _int2
+  register(1007, parseIntegerArray); // _int4
+  register(1028, parseIntegerArray); // oid[]
+  register(1016, parseBigIntegerArray); // _int8
+  register(1017, parsePointArray); // point[]
+  register(1021, parseFloatArray); // _float4
+  register(1022, parseFloatArray); // _float8
+  register(1231, parseFloatArray); // _numeric
+  register(1014, parseStringArray); //char
+  register(1015, parseStringArray); //varchar
+  register(1008, parseStringArray);
+  register(1009, parseStringArray);
+  register(1040, parseStringArray); // macaddr[]
+  register(1041, parseStringArray); // inet[]
+  register(1115, parseDateArray); // timestamp without time zone[]
+  register(1182, parseDateArray); // _date
+  register(1185, parseDateArray); // timestamp with time zone[]
+  register(1186, parseInterval);
+  register(1187, parseIntervalArray);
+  register(17, parseByteA);
+  register(114, JSON.parse.bind(JSON)); // json
+  register(3802, JSON.parse.bind(JSON)); // jsonb
+  register(199, parseJsonArray); // json[]
+  register(3807, parseJsonArray); // jsonb[]
+  register(3907, parseStringArray); // numrange[]
+  register(2951, parseStringArray); // uuid[]
+  register(791, parseStringArray); // money[]
+  register(1183, parseStringArray); // time[]
+  register(1270, parseStringArray); // timetz[]
+};
+
+module.exports = {
+  init: init
+};
+
+
+/***/ }),
+
+/***/ 5042:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const utils = __nccwpck_require__(9652)
+const nodeUtils = __nccwpck_require__(9023)
+const sasl = __nccwpck_require__(948)
+const TypeOverrides = __nccwpck_require__(365)
+
+const ConnectionParameters = __nccwpck_require__(646)
+const Query = __nccwpck_require__(4473)
+const defaults = __nccwpck_require__(8995)
+const Connection = __nccwpck_require__(9809)
+const crypto = __nccwpck_require__(4150)
+
+const activeQueryDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Client.activeQuery is deprecated and will be removed in pg@9.0'
+)
+
+const queryQueueDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Client.queryQueue is deprecated and will be removed in pg@9.0.'
+)
+
+const pgPassDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'pgpass support is deprecated and will be removed in pg@9.0. ' +
+    'You can provide an async function as the password property to the Client/Pool constructor that returns a password instead. Within this function you can call the pgpass module in your own code.'
+)
+
+const byoPromiseDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Passing a custom Promise implementation to the Client/Pool constructor is deprecated and will be removed in pg@9.0.'
+)
+
+const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
+)
+
+function coerceNumberOrDefault(value, defaultValue) {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : defaultValue
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value)
+    return Number.isFinite(n) ? n : defaultValue
+  }
+  return defaultValue
+}
+
+class Client extends EventEmitter {
+  constructor(config) {
+    super()
+
+    this.connectionParameters = new ConnectionParameters(config)
+    this.user = this.connectionParameters.user
+    this.database = this.connectionParameters.database
+    this.port = this.connectionParameters.port
+    this.host = this.connectionParameters.host
+
+    // "hiding" the password so it doesn't show up in stack traces
+    // or if the client is console.logged
+    Object.defineProperty(this, 'password', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: this.connectionParameters.password,
+    })
+
+    this.replication = this.connectionParameters.replication
+
+    const c = config || {}
+
+    if (c.Promise) {
+      byoPromiseDeprecationNotice()
+    }
+    this._Promise = c.Promise || global.Promise
+    this._types = new TypeOverrides(c.types)
+    this._ending = false
+    this._ended = false
+    this._connecting = false
+    this._connected = false
+    this._connectionError = false
+    this._queryable = true
+    this._activeQuery = null
+    this._txStatus = null
+
+    this.enableChannelBinding = Boolean(c.enableChannelBinding) // set true to use SCRAM-SHA-256-PLUS when offered
+    this.scramMaxIterations = coerceNumberOrDefault(c.scramMaxIterations, sasl.DEFAULT_MAX_SCRAM_ITERATIONS)
+    this.connection =
+      c.connection ||
+      new Connection({
+        stream: c.stream,
+        ssl: this.connectionParameters.ssl,
+        sslNegotiation: this.connectionParameters.sslnegotiation,
+        keepAlive: c.keepAlive || false,
+        keepAliveInitialDelayMillis: c.keepAliveInitialDelayMillis || 0,
+        encoding: this.connectionParameters.client_encoding || 'utf8',
+      })
+    this._queryQueue = []
+    this._sentQueryQueue = []
+    this.pipeline = Boolean(c.pipeline)
+    this.binary = c.binary || defaults.binary
+    this.processID = null
+    this.secretKey = null
+    this.ssl = this.connectionParameters.ssl || false
+    this.sslNegotiation = this.connectionParameters.sslnegotiation || 'postgres'
+    // As with Password, make SSL->Key (the private key) non-enumerable.
+    // It won't show up in stack traces
+    // or if the client is console.logged
+    if (this.ssl && this.ssl.key) {
+      Object.defineProperty(this.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0
+  }
+
+  get activeQuery() {
+    activeQueryDeprecationNotice()
+    return this._activeQuery
+  }
+
+  set activeQuery(val) {
+    activeQueryDeprecationNotice()
+    this._activeQuery = val
+  }
+
+  _getActiveQuery() {
+    return this._activeQuery
+  }
+
+  _errorAllQueries(err) {
+    const enqueueError = (query) => {
+      process.nextTick(() => {
+        query.handleError(err, this.connection)
+      })
+    }
+
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery) {
+      enqueueError(activeQuery)
+      this._activeQuery = null
+    }
+
+    this._sentQueryQueue.forEach(enqueueError)
+    this._sentQueryQueue.length = 0
+
+    this._queryQueue.forEach(enqueueError)
+    this._queryQueue.length = 0
+  }
+
+  _connect(callback) {
+    const self = this
+    const con = this.connection
+    this._connectionCallback = callback
+
+    if (this._connecting || this._connected) {
+      const err = new Error('Client has already been connected. You cannot reuse a client.')
+      process.nextTick(() => {
+        callback(err)
+      })
+      return
+    }
+    this._connecting = true
+
+    if (this._connectionTimeoutMillis > 0) {
+      this.connectionTimeoutHandle = setTimeout(() => {
+        con._ending = true
+        con.stream.destroy(new Error('timeout expired'))
+      }, this._connectionTimeoutMillis)
+
+      if (this.connectionTimeoutHandle.unref) {
+        this.connectionTimeoutHandle.unref()
+      }
+    }
+
+    if (this.host && this.host.indexOf('/') === 0) {
+      con.connect(this.host + '/.s.PGSQL.' + this.port)
+    } else {
+      con.connect(this.port, this.host)
+    }
+
+    // once connection is established send startup message
+    con.on('connect', function () {
+      if (self.ssl) {
+        // With direct SSL negotiation the connection upgrades to TLS without an
+        // SSLRequest packet, so the startup message is sent after 'sslconnect'.
+        if (self.sslNegotiation !== 'direct') {
+          con.requestSsl()
+        }
+      } else {
+        con.startup(self.getStartupConf())
+      }
+    })
+
+    con.on('sslconnect', function () {
+      con.startup(self.getStartupConf())
+    })
+
+    this._attachListeners(con)
+
+    con.once('end', () => {
+      const error = this._ending ? new Error('Connection terminated') : new Error('Connection terminated unexpectedly')
+
+      clearTimeout(this.connectionTimeoutHandle)
+      this._errorAllQueries(error)
+      this._ended = true
+
+      if (!this._ending) {
+        // if the connection is ended without us calling .end()
+        // on this client then we have an unexpected disconnection
+        // treat this as an error unless we've already emitted an error
+        // during connection.
+        if (this._connecting && !this._connectionError) {
+          if (this._connectionCallback) {
+            this._connectionCallback(error)
+          } else {
+            this._handleErrorEvent(error)
+          }
+        } else if (!this._connectionError) {
+          this._handleErrorEvent(error)
+        }
+      }
+
+      process.nextTick(() => {
+        this.emit('end')
+      })
+    })
+  }
+
+  connect(callback) {
+    if (callback) {
+      this._connect(callback)
+      return
+    }
+
+    return new this._Promise((resolve, reject) => {
+      this._connect((error) => {
+        if (error) {
+          reject(error)
+        } else {
+          resolve(this)
+        }
+      })
+    })
+  }
+
+  _attachListeners(con) {
+    // password request handling
+    con.on('authenticationCleartextPassword', this._handleAuthCleartextPassword.bind(this))
+    // password request handling
+    con.on('authenticationMD5Password', this._handleAuthMD5Password.bind(this))
+    // password request handling (SASL)
+    con.on('authenticationSASL', this._handleAuthSASL.bind(this))
+    con.on('authenticationSASLContinue', this._handleAuthSASLContinue.bind(this))
+    con.on('authenticationSASLFinal', this._handleAuthSASLFinal.bind(this))
+    con.on('backendKeyData', this._handleBackendKeyData.bind(this))
+    con.on('error', this._handleErrorEvent.bind(this))
+    con.on('errorMessage', this._handleErrorMessage.bind(this))
+    con.on('readyForQuery', this._handleReadyForQuery.bind(this))
+    con.on('notice', this._handleNotice.bind(this))
+    con.on('rowDescription', this._handleRowDescription.bind(this))
+    con.on('dataRow', this._handleDataRow.bind(this))
+    con.on('portalSuspended', this._handlePortalSuspended.bind(this))
+    con.on('emptyQuery', this._handleEmptyQuery.bind(this))
+    con.on('commandComplete', this._handleCommandComplete.bind(this))
+    con.on('parseComplete', this._handleParseComplete.bind(this))
+    con.on('copyInResponse', this._handleCopyInResponse.bind(this))
+    con.on('copyData', this._handleCopyData.bind(this))
+    con.on('notification', this._handleNotification.bind(this))
+  }
+
+  _getPassword(cb) {
+    const con = this.connection
+    if (typeof this.password === 'function') {
+      this._Promise
+        .resolve()
+        .then(() => this.password(this.connectionParameters))
+        .then((pass) => {
+          if (pass !== undefined) {
+            if (typeof pass !== 'string') {
+              con.emit('error', new TypeError('Password must be a string'))
+              return
+            }
+            this.connectionParameters.password = this.password = pass
+          } else {
+            this.connectionParameters.password = this.password = null
+          }
+          cb()
+        })
+        .catch((err) => {
+          con.emit('error', err)
+        })
+    } else if (this.password !== null) {
+      cb()
+    } else {
+      try {
+        const pgPass = __nccwpck_require__(3272)
+        pgPass(this.connectionParameters, (pass) => {
+          if (undefined !== pass) {
+            pgPassDeprecationNotice()
+            this.connectionParameters.password = this.password = pass
+          }
+          cb()
+        })
+      } catch (e) {
+        this.emit('error', e)
+      }
+    }
+  }
+
+  _handleAuthCleartextPassword(msg) {
+    this._getPassword(() => {
+      this.connection.password(this.password)
+    })
+  }
+
+  _handleAuthMD5Password(msg) {
+    this._getPassword(async () => {
+      try {
+        const hashedPassword = await crypto.postgresMd5PasswordHash(this.user, this.password, msg.salt)
+        this.connection.password(hashedPassword)
+      } catch (e) {
+        this.emit('error', e)
+      }
+    })
+  }
+
+  _handleAuthSASL(msg) {
+    this._getPassword(() => {
+      try {
+        this.saslSession = sasl.startSession(
+          msg.mechanisms,
+          this.enableChannelBinding && this.connection.stream,
+          this.scramMaxIterations
+        )
+        this.connection.sendSASLInitialResponseMessage(this.saslSession.mechanism, this.saslSession.response)
+      } catch (err) {
+        this.connection.emit('error', err)
+      }
+    })
+  }
+
+  async _handleAuthSASLContinue(msg) {
+    try {
+      await sasl.continueSession(
+        this.saslSession,
+        this.password,
+        msg.data,
+        this.enableChannelBinding && this.connection.stream
+      )
+      this.connection.sendSCRAMClientFinalMessage(this.saslSession.response)
+    } catch (err) {
+      this.connection.emit('error', err)
+    }
+  }
+
+  _handleAuthSASLFinal(msg) {
+    try {
+      sasl.finalizeSession(this.saslSession, msg.data)
+      this.saslSession = null
+    } catch (err) {
+      this.connection.emit('error', err)
+    }
+  }
+
+  _handleBackendKeyData(msg) {
+    this.processID = msg.processID
+    this.secretKey = msg.secretKey
+  }
+
+  _handleReadyForQuery(msg) {
+    if (this._connecting) {
+      this._connecting = false
+      this._connected = true
+      clearTimeout(this.connectionTimeoutHandle)
+
+      // process possible callback argument to Client#connect
+      if (this._connectionCallback) {
+        this._connectionCallback(null, this)
+        // remove callback for proper error handling
+        // after the connect event
+        this._connectionCallback = null
+      }
+      this.emit('connect')
+    }
+    const activeQuery = this._getActiveQuery()
+    this._activeQuery = null
+    this._txStatus = msg?.status ?? null
+    this.readyForQuery = true
+    if (activeQuery) {
+      activeQuery.handleReadyForQuery(this.connection)
+    }
+    this._pulseQueryQueue()
+  }
+
+  // if we receive an error event or error message
+  // during the connection process we handle it here
+  _handleErrorWhileConnecting(err) {
+    if (this._connectionError) {
+      // TODO(bmc): this is swallowing errors - we shouldn't do this
+      return
+    }
+    this._connectionError = true
+    clearTimeout(this.connectionTimeoutHandle)
+    if (this._connectionCallback) {
+      return this._connectionCallback(err)
+    }
+    this.emit('error', err)
+  }
+
+  // if we're connected and we receive an error event from the connection
+  // this means the socket is dead - do a hard abort of all queries and emit
+  // the socket error on the client as well
+  _handleErrorEvent(err) {
+    if (this._connecting) {
+      return this._handleErrorWhileConnecting(err)
+    }
+    this._queryable = false
+    this._errorAllQueries(err)
+    this.emit('error', err)
+  }
+
+  // handle error messages from the postgres backend
+  _handleErrorMessage(msg) {
+    if (this._connecting) {
+      return this._handleErrorWhileConnecting(msg)
+    }
+    const activeQuery = this._getActiveQuery()
+
+    if (!activeQuery) {
+      this._handleErrorEvent(msg)
+      return
+    }
+
+    this._activeQuery = null
+    if (activeQuery.name) {
+      delete this.connection.submittedNamedStatements[activeQuery.name]
+    }
+    activeQuery.handleError(msg, this.connection)
+  }
+
+  _handleRowDescription(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected rowDescription message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate rowDescription to active query
+    activeQuery.handleRowDescription(msg)
+  }
+
+  _handleDataRow(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected dataRow message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate dataRow to active query
+    activeQuery.handleDataRow(msg)
+  }
+
+  _handlePortalSuspended(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected portalSuspended message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate portalSuspended to active query
+    activeQuery.handlePortalSuspended(this.connection)
+  }
+
+  _handleEmptyQuery(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected emptyQuery message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate emptyQuery to active query
+    activeQuery.handleEmptyQuery(this.connection)
+  }
+
+  _handleCommandComplete(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected commandComplete message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate commandComplete to active query
+    activeQuery.handleCommandComplete(msg, this.connection)
+  }
+
+  _handleParseComplete() {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected parseComplete message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // if a prepared statement has a name and properly parses
+    // we track that its already been executed so we don't parse
+    // it again on the same client
+    if (activeQuery.name) {
+      this.connection.parsedStatements[activeQuery.name] = activeQuery.text
+      delete this.connection.submittedNamedStatements[activeQuery.name]
+    }
+  }
+
+  _handleCopyInResponse(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected copyInResponse message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    activeQuery.handleCopyInResponse(this.connection)
+  }
+
+  _handleCopyData(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected copyData message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    activeQuery.handleCopyData(msg, this.connection)
+  }
+
+  _handleNotification(msg) {
+    this.emit('notification', msg)
+  }
+
+  _handleNotice(msg) {
+    this.emit('notice', msg)
+  }
+
+  getStartupConf() {
+    const params = this.connectionParameters
+
+    const data = {
+      user: params.user,
+      database: params.database,
+    }
+
+    const appName = params.application_name || params.fallback_application_name
+    if (appName) {
+      data.application_name = appName
+    }
+    if (params.replication) {
+      data.replication = '' + params.replication
+    }
+    if (params.statement_timeout) {
+      data.statement_timeout = String(parseInt(params.statement_timeout, 10))
+    }
+    if (params.lock_timeout) {
+      data.lock_timeout = String(parseInt(params.lock_timeout, 10))
+    }
+    if (params.idle_in_transaction_session_timeout) {
+      data.idle_in_transaction_session_timeout = String(parseInt(params.idle_in_transaction_session_timeout, 10))
+    }
+    if (params.options) {
+      data.options = params.options
+    }
+
+    return data
+  }
+
+  cancel(client, query) {
+    if (client.activeQuery === query) {
+      const con = this.connection
+
+      if (this.host && this.host.indexOf('/') === 0) {
+        con.connect(this.host + '/.s.PGSQL.' + this.port)
+      } else {
+        con.connect(this.port, this.host)
+      }
+
+      // once connection is established send cancel message
+      con.on('connect', function () {
+        con.cancel(client.processID, client.secretKey)
+      })
+    } else if (client._queryQueue.indexOf(query) !== -1) {
+      client._queryQueue.splice(client._queryQueue.indexOf(query), 1)
+    } else if (client._sentQueryQueue.indexOf(query) !== -1) {
+      // Query already sent on wire — can't remove it without corrupting the
+      // pipeline. No-op the callback so the result is silently discarded.
+      query.callback = () => {}
+    }
+  }
+
+  setTypeParser(oid, format, parseFn) {
+    return this._types.setTypeParser(oid, format, parseFn)
+  }
+
+  getTypeParser(oid, format) {
+    return this._types.getTypeParser(oid, format)
+  }
+
+  // escapeIdentifier and escapeLiteral moved to utility functions & exported
+  // on PG
+  // re-exported here for backwards compatibility
+  escapeIdentifier(str) {
+    return utils.escapeIdentifier(str)
+  }
+
+  escapeLiteral(str) {
+    return utils.escapeLiteral(str)
+  }
+
+  _pulseQueryQueue() {
+    if (this.pipeline) {
+      this._pulsePipelinedQueryQueue()
+      return
+    }
+    if (this.readyForQuery === true) {
+      this._activeQuery = this._queryQueue.shift()
+      const activeQuery = this._getActiveQuery()
+      if (activeQuery) {
+        this.readyForQuery = false
+        this.hasExecuted = true
+
+        const queryError = activeQuery.submit(this.connection)
+        if (queryError) {
+          process.nextTick(() => {
+            activeQuery.handleError(queryError, this.connection)
+            this.readyForQuery = true
+            this._pulseQueryQueue()
+          })
+        }
+      } else if (this.hasExecuted) {
+        this._activeQuery = null
+        this.emit('drain')
+      }
+    }
+  }
+
+  _pulsePipelinedQueryQueue() {
+    if (!this._connected || !this._queryable) {
+      return
+    }
+    while (this._queryQueue.length > 0) {
+      const query = this._queryQueue.shift()
+      this.hasExecuted = true
+      const queryError = query.submit(this.connection)
+      if (queryError) {
+        process.nextTick(() => {
+          query.handleError(queryError, this.connection)
+        })
+        continue
+      }
+      this._sentQueryQueue.push(query)
+    }
+    if (this.readyForQuery && !this._activeQuery && this._sentQueryQueue.length > 0) {
+      this._activeQuery = this._sentQueryQueue.shift()
+      this.readyForQuery = false
+    }
+    if (!this._activeQuery && this._sentQueryQueue.length === 0 && this._queryQueue.length === 0 && this.hasExecuted) {
+      this.emit('drain')
+    }
+  }
+
+  query(config, values, callback) {
+    // can take in strings, config object or query object
+    let query
+    let result
+
+    if (config == null) {
+      throw new TypeError('Client was passed a null or undefined query')
+    }
+
+    if (typeof config.submit === 'function') {
+      result = query = config
+      if (!query.callback) {
+        if (typeof values === 'function') {
+          query.callback = values
+        } else if (callback) {
+          query.callback = callback
+        }
+      }
+    } else {
+      query = new Query(config, values, callback)
+      if (!query.callback) {
+        result = new this._Promise((resolve, reject) => {
+          query.callback = (err, res) => (err ? reject(err) : resolve(res))
+        }).catch((err) => {
+          // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
+          // application that created the query
+          Error.captureStackTrace(err)
+          throw err
+        })
+      } else if (typeof query.callback !== 'function') {
+        throw new TypeError('callback is not a function')
+      }
+    }
+
+    const readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    if (readTimeout) {
+      const queryCallback = query.callback || (() => {})
+
+      const readTimeoutTimer = setTimeout(() => {
+        const error = new Error('Query read timeout')
+
+        process.nextTick(() => {
+          query.handleError(error, this.connection)
+        })
+
+        queryCallback(error)
+
+        // we already returned an error,
+        // just do nothing if query completes
+        query.callback = () => {}
+
+        // Remove from queue (only safe if not yet sent)
+        const index = this._queryQueue.indexOf(query)
+        if (index > -1) {
+          this._queryQueue.splice(index, 1)
+        } else if (this.pipeline) {
+          // Query already sent — the pipeline is blocked until it completes.
+          // Destroy the connection to unblock all remaining pipelined queries.
+          this.connection.stream.destroy()
+          return
+        }
+
+        this._pulseQueryQueue()
+      }, readTimeout)
+
+      query.callback = (err, res) => {
+        clearTimeout(readTimeoutTimer)
+        queryCallback(err, res)
+      }
+    }
+
+    if (this.binary && !query.binary) {
+      query.binary = true
+    }
+
+    if (query._result && !query._result._types) {
+      query._result._types = this._types
+    }
+
+    // A query that keeps a portal open across round trips cannot share a pipelined connection: the
+    // queries written behind it are answered out of its portal, so rows land on the wrong query and
+    // the reads that follow fail with 'portal does not exist'. Refuse it instead of corrupting.
+    if (this.pipeline) {
+      const portalQuery =
+        typeof config.submit === 'function' && !(query instanceof Query)
+          ? 'Custom query classes such as pg-cursor and pg-query-stream are'
+          : query.rows
+          ? 'The `rows` option is'
+          : null
+      if (portalQuery) {
+        process.nextTick(() => {
+          query.handleError(new Error(`${portalQuery} not supported in pipeline mode`), this.connection)
+        })
+        return result
+      }
+    }
+
+    if (!this._queryable) {
+      process.nextTick(() => {
+        query.handleError(new Error('Client has encountered a connection error and is not queryable'), this.connection)
+      })
+      return result
+    }
+
+    if (this._ending) {
+      process.nextTick(() => {
+        query.handleError(new Error('Client was closed and is not queryable'), this.connection)
+      })
+      return result
+    }
+
+    if (this._queryQueue.length > 0 && !this.pipeline) {
+      queryQueueLengthDeprecationNotice()
+    }
+    this._queryQueue.push(query)
+    this._pulseQueryQueue()
+    return result
+  }
+
+  ref() {
+    this.connection.ref()
+  }
+
+  unref() {
+    this.connection.unref()
+  }
+
+  getTransactionStatus() {
+    return this._txStatus
+  }
+
+  end(cb) {
+    this._ending = true
+
+    // if we have never connected, then end is a noop, callback immediately
+    if (!this.connection._connecting || this._ended) {
+      if (cb) {
+        cb()
+        return
+      } else {
+        return this._Promise.resolve()
+      }
+    }
+
+    if (!this._queryable) {
+      // socket is dead — force close
+      this.connection.stream.destroy()
+    } else if (
+      this.pipeline &&
+      (this._getActiveQuery() || this._sentQueryQueue.length > 0 || this._queryQueue.length > 0)
+    ) {
+      // pipelined queries are already on the wire (or queued to send) and will
+      // complete normally; wait for drain then do a graceful goodbye
+      this.once('drain', () => this.connection.end())
+    } else if (this._getActiveQuery()) {
+      // non-pipeline: a hung query could block end forever — force disconnect
+      this.connection.stream.destroy()
+    } else {
+      this.connection.end()
+    }
+
+    if (cb) {
+      this.connection.once('end', cb)
+    } else {
+      return new this._Promise((resolve) => {
+        this.connection.once('end', resolve)
+      })
+    }
+  }
+  get queryQueue() {
+    queryQueueDeprecationNotice()
+    return this._queryQueue
+  }
+}
+
+// expose a Query constructor
+Client.Query = Query
+
+module.exports = Client
+
+
+/***/ }),
+
+/***/ 646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const dns = __nccwpck_require__(2250)
+
+const defaults = __nccwpck_require__(8995)
+
+const parse = (__nccwpck_require__(6122).parse) // parses a connection string
+
+const val = function (key, config, envVar) {
+  if (config[key]) {
+    return config[key]
+  }
+
+  if (envVar === undefined) {
+    envVar = process.env['PG' + key.toUpperCase()]
+  } else if (envVar === false) {
+    // do nothing ... use false
+  } else {
+    envVar = process.env[envVar]
+  }
+
+  return envVar || defaults[key]
+}
+
+const readSSLConfigFromEnvironment = function () {
+  switch (process.env.PGSSLMODE) {
+    case 'disable':
+      return false
+    case 'prefer':
+    case 'require':
+    case 'verify-ca':
+    case 'verify-full':
+      return true
+    case 'no-verify':
+      return { rejectUnauthorized: false }
+  }
+  return defaults.ssl
+}
+
+// Convert arg to a string, surround in single quotes, and escape single quotes and backslashes
+const quoteParamValue = function (value) {
+  return "'" + ('' + value).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'"
+}
+
+const add = function (params, config, paramName) {
+  const value = config[paramName]
+  if (value !== undefined && value !== null) {
+    params.push(paramName + '=' + quoteParamValue(value))
+  }
+}
+
+class ConnectionParameters {
+  constructor(config) {
+    // if a string is passed, it is a raw connection string so we parse it into a config
+    config = typeof config === 'string' ? parse(config) : config || {}
+
+    // if the config has a connectionString defined, parse IT into the config we use
+    // this will override other default values with what is stored in connectionString
+    if (config.connectionString) {
+      config = Object.assign({}, config, parse(config.connectionString))
+    }
+
+    this.user = val('user', config)
+    this.database = val('database', config)
+
+    if (this.database === undefined) {
+      this.database = this.user
+    }
+
+    this.port = parseInt(val('port', config), 10)
+    this.host = val('host', config)
+
+    // "hiding" the password so it doesn't show up in stack traces
+    // or if the client is console.logged
+    Object.defineProperty(this, 'password', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: val('password', config),
+    })
+
+    this.binary = val('binary', config)
+    this.options = val('options', config)
+
+    this.ssl = typeof config.ssl === 'undefined' ? readSSLConfigFromEnvironment() : config.ssl
+
+    if (typeof this.ssl === 'string') {
+      if (this.ssl === 'true') {
+        this.ssl = true
+      }
+    }
+    // support passing in ssl=no-verify via connection string
+    if (this.ssl === 'no-verify') {
+      this.ssl = { rejectUnauthorized: false }
+    }
+    if (this.ssl && this.ssl.key) {
+      Object.defineProperty(this.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    // How to negotiate SSL: 'postgres' (default, the traditional SSLRequest
+    // handshake) or 'direct' (start the TLS handshake immediately on connect).
+    this.sslnegotiation = val('sslnegotiation', config, 'PGSSLNEGOTIATION')
+    if (this.sslnegotiation !== undefined && this.sslnegotiation !== 'postgres' && this.sslnegotiation !== 'direct') {
+      throw new Error(
+        `Invalid sslnegotiation value: "${this.sslnegotiation}". Valid values are "postgres" and "direct".`
+      )
+    }
+    if (this.sslnegotiation === 'direct' && !this.ssl) {
+      throw new Error('sslnegotiation=direct requires SSL to be enabled')
+    }
+
+    this.client_encoding = val('client_encoding', config)
+    this.replication = val('replication', config)
+    // a domain socket begins with '/'
+    this.isDomainSocket = !(this.host || '').indexOf('/')
+
+    this.application_name = val('application_name', config, 'PGAPPNAME')
+    this.fallback_application_name = val('fallback_application_name', config, false)
+    this.statement_timeout = val('statement_timeout', config, false)
+    this.lock_timeout = val('lock_timeout', config, false)
+    this.idle_in_transaction_session_timeout = val('idle_in_transaction_session_timeout', config, false)
+    this.query_timeout = val('query_timeout', config, false)
+
+    if (config.connectionTimeoutMillis === undefined) {
+      this.connect_timeout = process.env.PGCONNECT_TIMEOUT || 0
+    } else {
+      this.connect_timeout = Math.floor(config.connectionTimeoutMillis / 1000)
+    }
+
+    if (config.keepAlive === false) {
+      this.keepalives = 0
+    } else if (config.keepAlive === true) {
+      this.keepalives = 1
+    }
+
+    if (typeof config.keepAliveInitialDelayMillis === 'number') {
+      this.keepalives_idle = Math.floor(config.keepAliveInitialDelayMillis / 1000)
+    }
+  }
+
+  getLibpqConnectionString(cb) {
+    const params = []
+    add(params, this, 'user')
+    add(params, this, 'password')
+    add(params, this, 'port')
+    add(params, this, 'application_name')
+    add(params, this, 'fallback_application_name')
+    add(params, this, 'connect_timeout')
+    add(params, this, 'options')
+
+    const ssl = typeof this.ssl === 'object' ? this.ssl : this.ssl ? { sslmode: this.ssl } : {}
+    add(params, ssl, 'sslmode')
+    add(params, ssl, 'sslca')
+    add(params, ssl, 'sslkey')
+    add(params, ssl, 'sslcert')
+    add(params, ssl, 'sslrootcert')
+    add(params, this, 'sslnegotiation')
+
+    if (this.database) {
+      params.push('dbname=' + quoteParamValue(this.database))
+    }
+    if (this.replication) {
+      params.push('replication=' + quoteParamValue(this.replication))
+    }
+    if (this.host) {
+      params.push('host=' + quoteParamValue(this.host))
+    }
+    if (this.isDomainSocket) {
+      return cb(null, params.join(' '))
+    }
+    if (this.client_encoding) {
+      params.push('client_encoding=' + quoteParamValue(this.client_encoding))
+    }
+    dns.lookup(this.host, function (err, address) {
+      if (err) return cb(err, null)
+      params.push('hostaddr=' + quoteParamValue(address))
+      return cb(null, params.join(' '))
+    })
+  }
+}
+
+module.exports = ConnectionParameters
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+
+const { parse, serialize } = __nccwpck_require__(4233)
+const stream = __nccwpck_require__(829)
+const { getStream } = stream
+
+const flushBuffer = serialize.flush()
+const syncBuffer = serialize.sync()
+const endBuffer = serialize.end()
+
+// TODO(bmc) support binary mode at some point
+class Connection extends EventEmitter {
+  constructor(config) {
+    super()
+    config = config || {}
+
+    this.stream = config.stream || getStream(config.ssl)
+    if (typeof this.stream === 'function') {
+      this.stream = this.stream(config)
+    }
+
+    this._keepAlive = config.keepAlive
+    this._keepAliveInitialDelayMillis = config.keepAliveInitialDelayMillis
+    this.parsedStatements = {}
+    this.submittedNamedStatements = {}
+    this.ssl = config.ssl || false
+    this.sslNegotiation = config.sslNegotiation || 'postgres'
+    this._ending = false
+    this._emitMessage = false
+    const self = this
+    this.on('newListener', function (eventName) {
+      if (eventName === 'message') {
+        self._emitMessage = true
+      }
+    })
+  }
+
+  connect(port, host) {
+    const self = this
+
+    this._connecting = true
+    this.stream.setNoDelay(true)
+    this.stream.connect(port, host)
+
+    this.stream.once('connect', function () {
+      if (self._keepAlive) {
+        self.stream.setKeepAlive(true, self._keepAliveInitialDelayMillis)
+      }
+      self.emit('connect')
+    })
+
+    const reportStreamError = function (error) {
+      // errors about disconnections should be ignored during disconnect
+      if (self._ending && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        return
+      }
+      self.emit('error', error)
+    }
+    this.stream.on('error', reportStreamError)
+
+    this.stream.on('close', function () {
+      self.emit('end')
+    })
+
+    if (!this.ssl) {
+      return this.attachListeners(this.stream)
+    }
+
+    // With direct SSL negotiation the TLS handshake starts immediately on the
+    // raw socket, skipping the SSLRequest packet and the server's 'S'/'N' reply.
+    if (this.sslNegotiation === 'direct') {
+      return this.stream.once('connect', function () {
+        self.upgradeToSSL(host, reportStreamError)
+      })
+    }
+
+    this.stream.once('data', function (buffer) {
+      const responseCode = buffer.toString('utf8')
+      switch (responseCode) {
+        case 'S': // Server supports SSL connections, continue with a secure connection
+          break
+        case 'N': // Server does not support SSL connections
+          self.stream.end()
+          return self.emit('error', new Error('The server does not support SSL connections'))
+        default:
+          // Any other response byte, including 'E' (ErrorResponse) indicating a server error
+          self.stream.end()
+          return self.emit('error', new Error('There was an error establishing an SSL connection'))
+      }
+      self.upgradeToSSL(host, reportStreamError)
+    })
+  }
+
+  upgradeToSSL(host, reportStreamError) {
+    const self = this
+    const options = {
+      socket: self.stream,
+      // tls.connect checks the server identity against `servername`, falling
+      // back to `host` and then to 'localhost'. `servername` must stay unset
+      // for IP addresses (see below), so `host` is needed to keep certificate
+      // validation working when connecting to an IP address.
+      host,
+    }
+
+    if (self.ssl !== true) {
+      Object.assign(options, self.ssl)
+
+      if ('key' in self.ssl) {
+        options.key = self.ssl.key
+      }
+    }
+
+    // Direct SSL negotiation requires ALPN so the server can confirm it is
+    // speaking the PostgreSQL protocol over the TLS connection.
+    if (self.sslNegotiation === 'direct') {
+      options.ALPNProtocols = ['postgresql']
+    }
+
+    // SNI must not be set to an IP address (RFC 6066 section 3)
+    const net = __nccwpck_require__(9278)
+    if (net.isIP && net.isIP(host) === 0) {
+      options.servername = host
+    }
+    try {
+      self.stream = stream.getSecureStream(options)
+    } catch (err) {
+      return self.emit('error', err)
+    }
+    self.attachListeners(self.stream)
+    self.stream.on('error', reportStreamError)
+
+    self.emit('sslconnect')
+  }
+
+  attachListeners(stream) {
+    parse(stream, (msg) => {
+      const eventName = msg.name === 'error' ? 'errorMessage' : msg.name
+      if (this._emitMessage) {
+        this.emit('message', msg)
+      }
+      this.emit(eventName, msg)
+    })
+  }
+
+  requestSsl() {
+    this.stream.write(serialize.requestSsl())
+  }
+
+  startup(config) {
+    this.stream.write(serialize.startup(config))
+  }
+
+  cancel(processID, secretKey) {
+    this._send(serialize.cancel(processID, secretKey))
+  }
+
+  password(password) {
+    this._send(serialize.password(password))
+  }
+
+  sendSASLInitialResponseMessage(mechanism, initialResponse) {
+    this._send(serialize.sendSASLInitialResponseMessage(mechanism, initialResponse))
+  }
+
+  sendSCRAMClientFinalMessage(additionalData) {
+    this._send(serialize.sendSCRAMClientFinalMessage(additionalData))
+  }
+
+  _send(buffer) {
+    if (!this.stream.writable) {
+      return false
+    }
+    return this.stream.write(buffer)
+  }
+
+  query(text) {
+    this._send(serialize.query(text))
+  }
+
+  // send parse message
+  parse(query) {
+    this._send(serialize.parse(query))
+  }
+
+  // send bind message
+  bind(config) {
+    this._send(serialize.bind(config))
+  }
+
+  // send execute message
+  execute(config) {
+    this._send(serialize.execute(config))
+  }
+
+  flush() {
+    if (this.stream.writable) {
+      this.stream.write(flushBuffer)
+    }
+  }
+
+  sync() {
+    // Sync is the extended-query protocol barrier, not a disconnect.
+    // Only end()/Terminate (and connect-timeout teardown) should set _ending.
+    this._send(syncBuffer)
+  }
+
+  ref() {
+    this.stream.ref()
+  }
+
+  unref() {
+    this.stream.unref()
+  }
+
+  end() {
+    // 0x58 = 'X'
+    this._ending = true
+    if (!this._connecting || !this.stream.writable) {
+      this.stream.end()
+      return
+    }
+    return this.stream.write(endBuffer, () => {
+      this.stream.end()
+    })
+  }
+
+  close(msg) {
+    this._send(serialize.close(msg))
+  }
+
+  describe(msg) {
+    this._send(serialize.describe(msg))
+  }
+
+  sendCopyFromChunk(chunk) {
+    this._send(serialize.copyData(chunk))
+  }
+
+  endCopyFrom() {
+    this._send(serialize.copyDone())
+  }
+
+  sendCopyFail(msg) {
+    this._send(serialize.copyFail(msg))
+  }
+}
+
+module.exports = Connection
+
+
+/***/ }),
+
+/***/ 9765:
+/***/ ((module) => {
+
+function x509Error(msg, cert) {
+  return new Error('SASL channel binding: ' + msg + ' when parsing public certificate ' + cert.toString('base64'))
+}
+
+function readASN1Length(data, index) {
+  let length = data[index++]
+  if (length < 0x80) return { length, index }
+
+  const lengthBytes = length & 0x7f
+  if (lengthBytes > 4) throw x509Error('bad length', data)
+
+  length = 0
+  for (let i = 0; i < lengthBytes; i++) {
+    length = (length << 8) | data[index++]
+  }
+
+  return { length, index }
+}
+
+function readASN1OID(data, index) {
+  if (data[index++] !== 0x6) throw x509Error('non-OID data', data) // 6 = OID
+
+  const { length: OIDLength, index: indexAfterOIDLength } = readASN1Length(data, index)
+  index = indexAfterOIDLength
+  const lastIndex = index + OIDLength
+
+  const byte1 = data[index++]
+  let oid = ((byte1 / 40) >> 0) + '.' + (byte1 % 40)
+
+  while (index < lastIndex) {
+    // loop over numbers in OID
+    let value = 0
+    while (index < lastIndex) {
+      // loop over bytes in number
+      const nextByte = data[index++]
+      value = (value << 7) | (nextByte & 0x7f)
+      if (nextByte < 0x80) break
+    }
+    oid += '.' + value
+  }
+
+  return { oid, index }
+}
+
+function expectASN1Seq(data, index) {
+  if (data[index++] !== 0x30) throw x509Error('non-sequence data', data) // 30 = Sequence
+  return readASN1Length(data, index)
+}
+
+function signatureAlgorithmHashFromCertificate(data, index) {
+  // read this thread: https://www.postgresql.org/message-id/17760-b6c61e752ec07060%40postgresql.org
+  if (index === undefined) index = 0
+  index = expectASN1Seq(data, index).index
+  const { length: certInfoLength, index: indexAfterCertInfoLength } = expectASN1Seq(data, index)
+  index = indexAfterCertInfoLength + certInfoLength // skip over certificate info
+  index = expectASN1Seq(data, index).index // skip over signature length field
+  const { oid, index: indexAfterOID } = readASN1OID(data, index)
+  switch (oid) {
+    // RSA
+    case '1.2.840.113549.1.1.4':
+      return 'MD5'
+    case '1.2.840.113549.1.1.5':
+      return 'SHA-1'
+    case '1.2.840.113549.1.1.11':
+      return 'SHA-256'
+    case '1.2.840.113549.1.1.12':
+      return 'SHA-384'
+    case '1.2.840.113549.1.1.13':
+      return 'SHA-512'
+    case '1.2.840.113549.1.1.14':
+      return 'SHA-224'
+    case '1.2.840.113549.1.1.15':
+      return 'SHA512-224'
+    case '1.2.840.113549.1.1.16':
+      return 'SHA512-256'
+    // ECDSA
+    case '1.2.840.10045.4.1':
+      return 'SHA-1'
+    case '1.2.840.10045.4.3.1':
+      return 'SHA-224'
+    case '1.2.840.10045.4.3.2':
+      return 'SHA-256'
+    case '1.2.840.10045.4.3.3':
+      return 'SHA-384'
+    case '1.2.840.10045.4.3.4':
+      return 'SHA-512'
+    // RSASSA-PSS: hash is indicated separately
+    case '1.2.840.113549.1.1.10': {
+      index = indexAfterOID
+      index = expectASN1Seq(data, index).index
+      if (data[index++] !== 0xa0) throw x509Error('non-tag data', data) // a0 = constructed tag 0
+      index = readASN1Length(data, index).index // skip over tag length field
+      index = expectASN1Seq(data, index).index // skip over sequence length field
+      const { oid: hashOID } = readASN1OID(data, index)
+      switch (hashOID) {
+        // standalone hash OIDs
+        case '1.2.840.113549.2.5':
+          return 'MD5'
+        case '1.3.14.3.2.26':
+          return 'SHA-1'
+        case '2.16.840.1.101.3.4.2.1':
+          return 'SHA-256'
+        case '2.16.840.1.101.3.4.2.2':
+          return 'SHA-384'
+        case '2.16.840.1.101.3.4.2.3':
+          return 'SHA-512'
+      }
+      throw x509Error('unknown hash OID ' + hashOID, data)
+    }
+    // Ed25519 -- see https://github.com/openssl/openssl/issues/15477
+    case '1.3.101.110':
+    case '1.3.101.112': // ph
+      return 'SHA-512'
+    // Ed448 -- still not in pg 17.2 (if supported, digest would be SHAKE256 x 64 bytes)
+    case '1.3.101.111':
+    case '1.3.101.113': // ph
+      throw x509Error('Ed448 certificate channel binding is not currently supported by Postgres')
+  }
+  throw x509Error('unknown OID ' + oid, data)
+}
+
+module.exports = { signatureAlgorithmHashFromCertificate }
+
+
+/***/ }),
+
+/***/ 948:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const crypto = __nccwpck_require__(4150)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
+
+// SASLprep (RFC 4013) — minimal in-tree implementation.
+//
+// Per RFC 5802 §2.2, the SCRAM-SHA-256 client must normalize the password via
+// SASLprep before feeding it into PBKDF2. PostgreSQL's server applies the same
+// SASLprep when computing the stored verifier, and libpq does the same client
+// side, so passwords whose NFKC form differs from the raw form
+// would otherwise authenticate against psql/libpq but fail against pg with `28P01`.
+//
+// We deliberately implement only the three steps that change the byte content:
+//   1. RFC 3454 Table C.1.2 (non-ASCII space) → U+0020 SPACE.
+//   2. RFC 3454 Table B.1 (commonly mapped to nothing) → empty.
+//   3. NFKC normalization.
+// We skip the prohibition (RFC 4013 §2.3) and bidi (RFC 3454 §6) checks.
+// libpq is forgiving on those paths and Postgres's own SASLprep matches that
+// leniency for legacy roles, so omitting the rejection logic keeps existing
+// roles working without adding complexity.
+function saslprep(password) {
+  // RFC 3454 Table C.1.2 — non-ASCII space characters, mapped to U+0020.
+  const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g
+  // RFC 3454 Table B.1 — "commonly mapped to nothing". The set intentionally
+  // contains zero-width joiners and variation selectors — the very characters
+  // ESLint's no-misleading-character-class warns about — because they combine
+  // with their neighbors and the RFC strips them for that reason.
+  // eslint-disable-next-line no-misleading-character-class
+  const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g
+  return password.replace(nonAsciiSpace, ' ').replace(mappedToNothing, '').normalize('NFKC')
+}
+
+const DEFAULT_MAX_SCRAM_ITERATIONS = 100000
+
+function startSession(mechanisms, stream, scramMaxIterations = DEFAULT_MAX_SCRAM_ITERATIONS) {
+  const candidates = ['SCRAM-SHA-256']
+  if (stream) candidates.unshift('SCRAM-SHA-256-PLUS') // higher-priority, so placed first
+
+  const mechanism = candidates.find((candidate) => mechanisms.includes(candidate))
+
+  if (!mechanism) {
+    throw new Error('SASL: Only mechanism(s) ' + candidates.join(' and ') + ' are supported')
+  }
+
+  if (mechanism === 'SCRAM-SHA-256-PLUS' && typeof stream.getPeerCertificate !== 'function') {
+    // this should never happen if we are really talking to a Postgres server
+    throw new Error('SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate')
+  }
+
+  const clientNonce = crypto.randomBytes(18).toString('base64')
+  const gs2Header = mechanism === 'SCRAM-SHA-256-PLUS' ? 'p=tls-server-end-point' : stream ? 'y' : 'n'
+
+  return {
+    mechanism,
+    clientNonce,
+    response: gs2Header + ',,n=*,r=' + clientNonce,
+    message: 'SASLInitialResponse',
+    scramMaxIterations,
+  }
+}
+
+async function continueSession(session, password, serverData, stream) {
+  if (session.message !== 'SASLInitialResponse') {
+    throw new Error('SASL: Last message was not SASLInitialResponse')
+  }
+  if (typeof password !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string')
+  }
+  if (password === '') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string')
+  }
+  if (typeof serverData !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: serverData must be a string')
+  }
+
+  const sv = parseServerFirstMessage(serverData)
+
+  if (!sv.nonce.startsWith(session.clientNonce)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce does not start with client nonce')
+  } else if (sv.nonce.length === session.clientNonce.length) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce is too short')
+  }
+
+  const scramMaxIterations =
+    typeof session.scramMaxIterations === 'number' ? session.scramMaxIterations : DEFAULT_MAX_SCRAM_ITERATIONS
+  // a value of 0 disables the iteration count check
+  if (scramMaxIterations !== 0 && sv.iteration > scramMaxIterations) {
+    throw new Error(
+      'SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration count ' +
+        sv.iteration +
+        ' exceeds scramMaxIterations of ' +
+        scramMaxIterations
+    )
+  }
+
+  const clientFirstMessageBare = 'n=*,r=' + session.clientNonce
+  const serverFirstMessage = 'r=' + sv.nonce + ',s=' + sv.salt + ',i=' + sv.iteration
+
+  // without channel binding:
+  let channelBinding = stream ? 'eSws' : 'biws' // 'y,,' or 'n,,', base64-encoded
+
+  // override if channel binding is in use:
+  if (session.mechanism === 'SCRAM-SHA-256-PLUS') {
+    const peerCert = stream.getPeerCertificate().raw
+    let hashName = signatureAlgorithmHashFromCertificate(peerCert)
+    if (hashName === 'MD5' || hashName === 'SHA-1') hashName = 'SHA-256'
+    const certHash = await crypto.hashByName(hashName, peerCert)
+    const bindingData = Buffer.concat([Buffer.from('p=tls-server-end-point,,'), Buffer.from(certHash)])
+    channelBinding = bindingData.toString('base64')
+  }
+
+  const clientFinalMessageWithoutProof = 'c=' + channelBinding + ',r=' + sv.nonce
+  const authMessage = clientFirstMessageBare + ',' + serverFirstMessage + ',' + clientFinalMessageWithoutProof
+
+  const saltBytes = Buffer.from(sv.salt, 'base64')
+  const saltedPassword = await crypto.deriveKey(saslprep(password), saltBytes, sv.iteration)
+  const clientKey = await crypto.hmacSha256(saltedPassword, 'Client Key')
+  const storedKey = await crypto.sha256(clientKey)
+  const clientSignature = await crypto.hmacSha256(storedKey, authMessage)
+  const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString('base64')
+  const serverKey = await crypto.hmacSha256(saltedPassword, 'Server Key')
+  const serverSignatureBytes = await crypto.hmacSha256(serverKey, authMessage)
+
+  session.message = 'SASLResponse'
+  session.serverSignature = Buffer.from(serverSignatureBytes).toString('base64')
+  session.response = clientFinalMessageWithoutProof + ',p=' + clientProof
+}
+
+function finalizeSession(session, serverData) {
+  if (session.message !== 'SASLResponse') {
+    throw new Error('SASL: Last message was not SASLResponse')
+  }
+  if (typeof serverData !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: serverData must be a string')
+  }
+
+  const { serverSignature } = parseServerFinalMessage(serverData)
+
+  if (serverSignature !== session.serverSignature) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match')
+  }
+}
+
+/**
+ * printable       = %x21-2B / %x2D-7E
+ *                   ;; Printable ASCII except ",".
+ *                   ;; Note that any "printable" is also
+ *                   ;; a valid "value".
+ */
+function isPrintableChars(text) {
+  if (typeof text !== 'string') {
+    throw new TypeError('SASL: text must be a string')
+  }
+  return text
+    .split('')
+    .map((_, i) => text.charCodeAt(i))
+    .every((c) => (c >= 0x21 && c <= 0x2b) || (c >= 0x2d && c <= 0x7e))
+}
+
+/**
+ * base64-char     = ALPHA / DIGIT / "/" / "+"
+ *
+ * base64-4        = 4base64-char
+ *
+ * base64-3        = 3base64-char "="
+ *
+ * base64-2        = 2base64-char "=="
+ *
+ * base64          = *base64-4 [base64-3 / base64-2]
+ */
+function isBase64(text) {
+  return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text)
+}
+
+function parseAttributePairs(text) {
+  if (typeof text !== 'string') {
+    throw new TypeError('SASL: attribute pairs text must be a string')
+  }
+
+  return new Map(
+    text.split(',').map((attrValue) => {
+      if (!/^.=/.test(attrValue)) {
+        throw new Error('SASL: Invalid attribute pair entry')
+      }
+      const name = attrValue[0]
+      const value = attrValue.substring(2)
+      return [name, value]
+    })
+  )
+}
+
+function parseServerFirstMessage(data) {
+  const attrPairs = parseAttributePairs(data)
+
+  const nonce = attrPairs.get('r')
+  if (!nonce) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce missing')
+  } else if (!isPrintableChars(nonce)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce must only contain printable characters')
+  }
+  const salt = attrPairs.get('s')
+  if (!salt) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt missing')
+  } else if (!isBase64(salt)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt must be base64')
+  }
+  const iterationText = attrPairs.get('i')
+  if (!iterationText) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration missing')
+  } else if (!/^[1-9][0-9]*$/.test(iterationText)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: invalid iteration count')
+  }
+  const iteration = parseInt(iterationText, 10)
+
+  return {
+    nonce,
+    salt,
+    iteration,
+  }
+}
+
+function parseServerFinalMessage(serverData) {
+  const attrPairs = parseAttributePairs(serverData)
+  const error = attrPairs.get('e')
+  const serverSignature = attrPairs.get('v')
+
+  if (error) {
+    throw new Error(`SASL: SCRAM-SERVER-FINAL-MESSAGE: server returned error: "${error}"`)
+  }
+
+  if (!serverSignature) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature is missing')
+  } else if (!isBase64(serverSignature)) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature must be base64')
+  }
+  return {
+    serverSignature,
+  }
+}
+
+function xorBuffers(a, b) {
+  if (!Buffer.isBuffer(a)) {
+    throw new TypeError('first argument must be a Buffer')
+  }
+  if (!Buffer.isBuffer(b)) {
+    throw new TypeError('second argument must be a Buffer')
+  }
+  if (a.length !== b.length) {
+    throw new Error('Buffer lengths must match')
+  }
+  if (a.length === 0) {
+    throw new Error('Buffers cannot be empty')
+  }
+  return Buffer.from(a.map((_, i) => a[i] ^ b[i]))
+}
+
+module.exports = {
+  startSession,
+  continueSession,
+  finalizeSession,
+  DEFAULT_MAX_SCRAM_ITERATIONS,
+}
+
+
+/***/ }),
+
+/***/ 4150:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const nodeCrypto = __nccwpck_require__(6982)
+
+module.exports = {
+  postgresMd5PasswordHash,
+  randomBytes,
+  deriveKey,
+  sha256,
+  hashByName,
+  hmacSha256,
+  md5,
+}
+
+/**
+ * The Web Crypto API - grabbed from the Node.js library or the global
+ * @type Crypto
+ */
+// eslint-disable-next-line no-undef
+const webCrypto = nodeCrypto.webcrypto || globalThis.crypto
+/**
+ * The SubtleCrypto API for low level crypto operations.
+ * @type SubtleCrypto
+ */
+const subtleCrypto = webCrypto.subtle
+const textEncoder = new TextEncoder()
+
+/**
+ *
+ * @param {*} length
+ * @returns
+ */
+function randomBytes(length) {
+  return webCrypto.getRandomValues(Buffer.alloc(length))
+}
+
+async function md5(string) {
+  try {
+    return nodeCrypto.createHash('md5').update(string, 'utf-8').digest('hex')
+  } catch (e) {
+    // `createHash()` failed so we are probably not in Node.js, use the WebCrypto API instead.
+    // Note that the MD5 algorithm on WebCrypto is not available in Node.js.
+    // This is why we cannot just use WebCrypto in all environments.
+    const data = typeof string === 'string' ? textEncoder.encode(string) : string
+    const hash = await subtleCrypto.digest('MD5', data)
+    return Array.from(new Uint8Array(hash))
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('')
+  }
+}
+
+// See AuthenticationMD5Password at https://www.postgresql.org/docs/current/static/protocol-flow.html
+async function postgresMd5PasswordHash(user, password, salt) {
+  const inner = await md5(password + user)
+  const outer = await md5(Buffer.concat([Buffer.from(inner), salt]))
+  return 'md5' + outer
+}
+
+/**
+ * Create a SHA-256 digest of the given data
+ * @param {Buffer} data
+ */
+async function sha256(text) {
+  return await subtleCrypto.digest('SHA-256', text)
+}
+
+async function hashByName(hashName, text) {
+  return await subtleCrypto.digest(hashName, text)
+}
+
+/**
+ * Sign the message with the given key
+ * @param {ArrayBuffer} keyBuffer
+ * @param {string} msg
+ */
+async function hmacSha256(keyBuffer, msg) {
+  const key = await subtleCrypto.importKey('raw', keyBuffer, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return await subtleCrypto.sign('HMAC', key, textEncoder.encode(msg))
+}
+
+/**
+ * Derive a key from the password and salt
+ * @param {string} password
+ * @param {Uint8Array} salt
+ * @param {number} iterations
+ */
+async function deriveKey(password, salt, iterations) {
+  const key = await subtleCrypto.importKey('raw', textEncoder.encode(password), 'PBKDF2', false, ['deriveBits'])
+  const params = { name: 'PBKDF2', hash: 'SHA-256', salt: salt, iterations: iterations }
+  return await subtleCrypto.deriveBits(params, key, 32 * 8, ['deriveBits'])
+}
+
+
+/***/ }),
+
+/***/ 8995:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+let user
+try {
+  user = process.platform === 'win32' ? process.env.USERNAME : process.env.USER
+} catch {
+  // ignore, e.g., Deno without --allow-env
+}
+
+module.exports = {
+  // database host. defaults to localhost
+  host: 'localhost',
+
+  // database user's name
+  user,
+
+  // name of database to connect
+  database: undefined,
+
+  // database user's password
+  password: null,
+
+  // a Postgres connection string to be used instead of setting individual connection items
+  // NOTE:  Setting this value will cause it to override any other value (such as database or user) defined
+  // in the defaults object.
+  connectionString: undefined,
+
+  // database port
+  port: 5432,
+
+  // number of rows to return at a time from a prepared statement's
+  // portal. 0 will return all rows at once
+  rows: 0,
+
+  // binary result mode
+  binary: false,
+
+  // Connection pool options - see https://github.com/brianc/node-pg-pool
+
+  // number of connections to use in connection pool
+  // 0 will disable connection pooling
+  max: 10,
+
+  // max milliseconds a client can go unused before it is removed
+  // from the pool and destroyed
+  idleTimeoutMillis: 30000,
+
+  client_encoding: '',
+
+  ssl: false,
+
+  // SSL negotiation style: 'postgres' (traditional SSLRequest) or 'direct'
+  sslnegotiation: undefined,
+
+  application_name: undefined,
+
+  fallback_application_name: undefined,
+
+  options: undefined,
+
+  parseInputDatesAsUTC: false,
+
+  // max milliseconds any query using this connection will execute for before timing out in error.
+  // false=unlimited
+  statement_timeout: false,
+
+  // Abort any statement that waits longer than the specified duration in milliseconds while attempting to acquire a lock.
+  // false=unlimited
+  lock_timeout: false,
+
+  // Terminate any session with an open transaction that has been idle for longer than the specified duration in milliseconds
+  // false=unlimited
+  idle_in_transaction_session_timeout: false,
+
+  // max milliseconds to wait for query to complete (client side)
+  query_timeout: false,
+
+  connect_timeout: 0,
+
+  keepalives: 1,
+
+  keepalives_idle: 0,
+}
+
+const pgTypes = __nccwpck_require__(1549)
+// save default parsers
+const parseBigInteger = pgTypes.getTypeParser(20, 'text')
+const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
+
+// parse int8 so you can get your count values as actual numbers
+module.exports.__defineSetter__('parseInt8', function (val) {
+  pgTypes.setTypeParser(20, 'text', val ? pgTypes.getTypeParser(23, 'text') : parseBigInteger)
+  pgTypes.setTypeParser(1016, 'text', val ? pgTypes.getTypeParser(1007, 'text') : parseBigIntegerArray)
+})
+
+
+/***/ }),
+
+/***/ 3273:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Client = __nccwpck_require__(5042)
+const defaults = __nccwpck_require__(8995)
+const Connection = __nccwpck_require__(9809)
+const Result = __nccwpck_require__(6424)
+const utils = __nccwpck_require__(9652)
+const Pool = __nccwpck_require__(7558)
+const TypeOverrides = __nccwpck_require__(365)
+const { DatabaseError } = __nccwpck_require__(4233)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
+
+const poolFactory = (Client) => {
+  return class BoundPool extends Pool {
+    constructor(options) {
+      super(options, Client)
+    }
+  }
+}
+
+const PG = function (clientConstructor) {
+  this.defaults = defaults
+  this.Client = clientConstructor
+  this.Query = this.Client.Query
+  this.Pool = poolFactory(this.Client)
+  this._pools = []
+  this.Connection = Connection
+  this.types = __nccwpck_require__(1549)
+  this.DatabaseError = DatabaseError
+  this.TypeOverrides = TypeOverrides
+  this.escapeIdentifier = escapeIdentifier
+  this.escapeLiteral = escapeLiteral
+  this.Result = Result
+  this.utils = utils
+}
+
+let clientConstructor = Client
+
+let forceNative = false
+try {
+  forceNative = !!process.env.NODE_PG_FORCE_NATIVE
+} catch {
+  // ignore, e.g., Deno without --allow-env
+}
+
+if (forceNative) {
+  clientConstructor = __nccwpck_require__(5301)
+}
+
+module.exports = new PG(clientConstructor)
+
+// lazy require native module...the native module may not have installed
+Object.defineProperty(module.exports, "native", ({
+  configurable: true,
+  enumerable: false,
+  get() {
+    let native = null
+    try {
+      native = new PG(__nccwpck_require__(5301))
+    } catch (err) {
+      if (err.code !== 'MODULE_NOT_FOUND') {
+        throw err
+      }
+    }
+
+    // overwrite module.exports.native so that getter is never called again
+    Object.defineProperty(module.exports, "native", ({
+      value: native,
+    }))
+
+    return native
+  },
+}))
+
+
+/***/ }),
+
+/***/ 8942:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const nodeUtils = __nccwpck_require__(9023)
+// eslint-disable-next-line
+var Native
+// eslint-disable-next-line no-useless-catch
+try {
+  // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
+  Native = __nccwpck_require__(4390)
+} catch (e) {
+  throw e
+}
+const TypeOverrides = __nccwpck_require__(365)
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const util = __nccwpck_require__(9023)
+const ConnectionParameters = __nccwpck_require__(646)
+
+const NativeQuery = __nccwpck_require__(7581)
+
+const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
+)
+
+const Client = (module.exports = function (config) {
+  EventEmitter.call(this)
+  config = config || {}
+
+  this._Promise = config.Promise || global.Promise
+  this._types = new TypeOverrides(config.types)
+
+  this.native = new Native({
+    types: this._types,
+  })
+
+  this._queryQueue = []
+  this._ending = false
+  this._connecting = false
+  this._connected = false
+  this._queryable = true
+  this.pipeline = Boolean(config.pipeline)
+  this._pipelineInFlight = false
+
+  // keep these on the object for legacy reasons
+  // for the time being. TODO: deprecate all this jazz
+  const cp = (this.connectionParameters = new ConnectionParameters(config))
+  if (config.nativeConnectionString) cp.nativeConnectionString = config.nativeConnectionString
+  this.user = cp.user
+
+  // "hiding" the password so it doesn't show up in stack traces
+  // or if the client is console.logged
+  Object.defineProperty(this, 'password', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value: cp.password,
+  })
+  this.database = cp.database
+  this.host = cp.host
+  this.port = cp.port
+
+  // a hash to hold named queries
+  this.namedQueries = {}
+})
+
+Client.Query = NativeQuery
+
+util.inherits(Client, EventEmitter)
+
+Client.prototype._errorAllQueries = function (err) {
+  const enqueueError = (query) => {
+    process.nextTick(() => {
+      query.native = this.native
+      query.handleError(err)
+    })
+  }
+
+  if (this._hasActiveQuery()) {
+    enqueueError(this._activeQuery)
+    this._activeQuery = null
+  }
+
+  this._queryQueue.forEach(enqueueError)
+  this._queryQueue.length = 0
+}
+
+// connect to the backend
+// pass an optional callback to be called once connected
+// or with an error if there was a connection error
+Client.prototype._connect = function (cb) {
+  const self = this
+
+  if (this._connecting) {
+    process.nextTick(() => cb(new Error('Client has already been connected. You cannot reuse a client.')))
+    return
+  }
+
+  this._connecting = true
+
+  this.connectionParameters.getLibpqConnectionString(function (err, conString) {
+    if (self.connectionParameters.nativeConnectionString) conString = self.connectionParameters.nativeConnectionString
+    if (err) return cb(err)
+    self.native.connect(conString, function (err) {
+      if (err) {
+        self.native.end()
+        return cb(err)
+      }
+
+      // set internal states to connected
+      self._connected = true
+
+      // handle connection errors from the native layer
+      self.native.on('error', function (err) {
+        self._queryable = false
+        self._errorAllQueries(err)
+        self.emit('error', err)
+      })
+
+      self.native.on('notification', function (msg) {
+        self.emit('notification', {
+          channel: msg.relname,
+          payload: msg.extra,
+        })
+      })
+
+      // signal we are connected now
+      self.emit('connect')
+      self._pulseQueryQueue(true)
+
+      cb(null, this)
+    })
+  })
+}
+
+Client.prototype.connect = function (callback) {
+  if (callback) {
+    this._connect(callback)
+    return
+  }
+
+  return new this._Promise((resolve, reject) => {
+    this._connect((error) => {
+      if (error) {
+        reject(error)
+      } else {
+        resolve(this)
+      }
+    })
+  })
+}
+
+// send a query to the server
+// this method is highly overloaded to take
+// 1) string query, optional array of parameters, optional function callback
+// 2) object query with {
+//    string query
+//    optional array values,
+//    optional function callback instead of as a separate parameter
+//    optional string name to name & cache the query plan
+//    optional string rowMode = 'array' for an array of results
+//  }
+Client.prototype.query = function (config, values, callback) {
+  let query
+  let result
+  let readTimeout
+  let readTimeoutTimer
+  let queryCallback
+
+  if (config === null || config === undefined) {
+    throw new TypeError('Client was passed a null or undefined query')
+  } else if (typeof config.submit === 'function') {
+    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    result = query = config
+    // accept query(new Query(...), (err, res) => { }) style
+    if (typeof values === 'function') {
+      config.callback = values
+    }
+  } else {
+    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    query = new NativeQuery(config, values, callback)
+    if (!query.callback) {
+      let resolveOut, rejectOut
+      result = new this._Promise((resolve, reject) => {
+        resolveOut = resolve
+        rejectOut = reject
+      }).catch((err) => {
+        Error.captureStackTrace(err)
+        throw err
+      })
+      query.callback = (err, res) => (err ? rejectOut(err) : resolveOut(res))
+    }
+  }
+
+  if (readTimeout) {
+    queryCallback = query.callback || (() => {})
+
+    readTimeoutTimer = setTimeout(() => {
+      const error = new Error('Query read timeout')
+
+      process.nextTick(() => {
+        query.handleError(error, this.connection)
+      })
+
+      queryCallback(error)
+
+      // we already returned an error,
+      // just do nothing if query completes
+      query.callback = () => {}
+
+      // Remove from queue
+      const index = this._queryQueue.indexOf(query)
+      if (index > -1) {
+        this._queryQueue.splice(index, 1)
+      }
+
+      this._pulseQueryQueue()
+    }, readTimeout)
+
+    query.callback = (err, res) => {
+      clearTimeout(readTimeoutTimer)
+      queryCallback(err, res)
+    }
+  }
+
+  if (!this._queryable) {
+    query.native = this.native
+    process.nextTick(() => {
+      query.handleError(new Error('Client has encountered a connection error and is not queryable'))
+    })
+    return result
+  }
+
+  if (this._ending) {
+    query.native = this.native
+    process.nextTick(() => {
+      query.handleError(new Error('Client was closed and is not queryable'))
+    })
+    return result
+  }
+
+  if (this._queryQueue.length > 0 && !this.pipeline) {
+    queryQueueLengthDeprecationNotice()
+  }
+
+  this._queryQueue.push(query)
+  this._pulseQueryQueue()
+  return result
+}
+
+// disconnect from the backend server
+Client.prototype.end = function (cb) {
+  const self = this
+
+  this._ending = true
+
+  if (this._connecting && !this._connected) {
+    this.once('connect', () => {
+      this.end(() => {})
+    })
+  }
+  let result
+  if (!cb) {
+    result = new this._Promise(function (resolve, reject) {
+      cb = (err) => (err ? reject(err) : resolve())
+    })
+  }
+
+  const doEnd = function () {
+    self.native.end(function () {
+      self._connected = false
+
+      self._errorAllQueries(new Error('Connection terminated'))
+
+      process.nextTick(() => {
+        self.emit('end')
+        if (cb) cb()
+      })
+    })
+  }
+
+  // If pipeline has in-flight or queued queries, wait for them to drain before closing
+  if (this.pipeline && (this._pipelineInFlight || this._queryQueue.length > 0)) {
+    this.once('drain', doEnd)
+  } else {
+    doEnd()
+  }
+  return result
+}
+
+Client.prototype._hasActiveQuery = function () {
+  return this._activeQuery && this._activeQuery.state !== 'error' && this._activeQuery.state !== 'end'
+}
+
+Client.prototype._pulseQueryQueue = function (initialConnection) {
+  if (!this._connected) {
+    return
+  }
+  if (this.pipeline && !initialConnection) {
+    return this._pulsePipelinedQueryQueue()
+  }
+  if (this._hasActiveQuery()) {
+    return
+  }
+  const query = this._queryQueue.shift()
+  if (!query) {
+    if (!initialConnection) {
+      this.emit('drain')
+    }
+    return
+  }
+  this._activeQuery = query
+  query.submit(this)
+  const self = this
+  query.once('_done', function () {
+    self._pulseQueryQueue()
+  })
+}
+
+Client.prototype._pulsePipelinedQueryQueue = function () {
+  if (!this._connected || this._pipelineInFlight) {
+    return
+  }
+  if (this._queryQueue.length === 0) {
+    if (this.hasExecuted) {
+      this.emit('drain')
+    }
+    return
+  }
+
+  this._pipelineInFlight = true
+  const self = this
+  const queries = []
+  const nativeQueries = []
+  const utils = __nccwpck_require__(9652)
+
+  while (this._queryQueue.length > 0) {
+    const query = this._queryQueue.shift()
+    this.hasExecuted = true
+    nativeQueries.push(query)
+
+    const values = query.values ? query.values.map(utils.prepareValue) : null
+    const pipelineEntry = { text: query.text, name: query.name, arrayMode: query._arrayMode }
+    if (values) {
+      pipelineEntry.values = values
+    }
+    if (query.name && this.namedQueries[query.name]) {
+      pipelineEntry._alreadyPrepared = true
+    }
+    queries.push(pipelineEntry)
+  }
+
+  this.native.pipeline(queries, function (err, results) {
+    self._pipelineInFlight = false
+
+    if (err) {
+      // Total pipeline failure. Per-query errors arrive on results[i].err, so reaching here means
+      // the connection itself is gone: mark it unusable and say so, the way the JS client and the
+      // non-pipelined native path both do. Without this the client looks healthy after losing its
+      // backend, a Pool never discards it, and everything routed to it fails one query at a time
+      // for the life of the process.
+      self._connected = false
+      self._queryable = false
+      for (let i = 0; i < nativeQueries.length; i++) {
+        const q = nativeQueries[i]
+        q.native = self.native
+        q.handleError(err)
+      }
+      self._errorAllQueries(err)
+      self.emit('error', err)
+      self.emit('end')
+      return
+    }
+
+    // Deliver results to each query
+    for (let i = 0; i < nativeQueries.length; i++) {
+      const q = nativeQueries[i]
+      const r = results[i]
+      q.native = self.native
+
+      if (r.err) {
+        q.handleError(r.err)
+      } else {
+        // Track named queries on success
+        if (q.name) {
+          self.namedQueries[q.name] = q.text
+        }
+        q.state = 'end'
+        q.emit('end', r.result)
+        if (q.callback) {
+          q.callback(null, r.result)
+        }
+      }
+
+      setImmediate(function () {
+        q.emit('_done')
+      })
+    }
+
+    // Process any queries that arrived while we were reading
+    self._pulsePipelinedQueryQueue()
+  })
+}
+
+// attempt to cancel an in-progress query
+Client.prototype.cancel = function (query) {
+  if (this._activeQuery === query) {
+    this.native.cancel(function () {})
+  } else if (this._queryQueue.indexOf(query) !== -1) {
+    this._queryQueue.splice(this._queryQueue.indexOf(query), 1)
+  }
+}
+
+Client.prototype.ref = function () {}
+Client.prototype.unref = function () {}
+
+Client.prototype.setTypeParser = function (oid, format, parseFn) {
+  return this._types.setTypeParser(oid, format, parseFn)
+}
+
+Client.prototype.getTypeParser = function (oid, format) {
+  return this._types.getTypeParser(oid, format)
+}
+
+Client.prototype.isConnected = function () {
+  return this._connected
+}
+
+Client.prototype.getTransactionStatus = function () {
+  return this.native.getTransactionStatus()
+}
+
+
+/***/ }),
+
+/***/ 5301:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+module.exports = __nccwpck_require__(8942)
+
+
+/***/ }),
+
+/***/ 7581:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const util = __nccwpck_require__(9023)
+const utils = __nccwpck_require__(9652)
+
+const NativeQuery = (module.exports = function (config, values, callback) {
+  EventEmitter.call(this)
+  config = utils.normalizeQueryConfig(config, values, callback)
+  this.text = config.text
+  this.values = config.values
+  this.name = config.name
+  this.queryMode = config.queryMode
+  this.callback = config.callback
+  this.state = 'new'
+  this._arrayMode = config.rowMode === 'array'
+
+  // if the 'row' event is listened for
+  // then emit them as they come in
+  // without setting singleRowMode to true
+  // this has almost no meaning because libpq
+  // reads all rows into memory before returning any
+  this._emitRowEvents = false
+  this.on(
+    'newListener',
+    function (event) {
+      if (event === 'row') this._emitRowEvents = true
+    }.bind(this)
+  )
+})
+
+util.inherits(NativeQuery, EventEmitter)
+
+const errorFieldMap = {
+  sqlState: 'code',
+  statementPosition: 'position',
+  messagePrimary: 'message',
+  messageDetail: 'detail',
+  messageHint: 'hint',
+  context: 'where',
+  schemaName: 'schema',
+  tableName: 'table',
+  columnName: 'column',
+  dataTypeName: 'dataType',
+  constraintName: 'constraint',
+  sourceFile: 'file',
+  sourceLine: 'line',
+  sourceFunction: 'routine',
+}
+
+NativeQuery.prototype.handleError = function (err) {
+  // copy pq error fields into the error object
+  const fields = this.native && this.native.pq.resultErrorFields()
+  if (fields) {
+    for (const key in fields) {
+      const normalizedFieldName = errorFieldMap[key] || key
+      err[normalizedFieldName] = fields[key]
+    }
+  }
+  if (this.callback) {
+    this.callback(err)
+  } else {
+    this.emit('error', err)
+  }
+  this.state = 'error'
+}
+
+NativeQuery.prototype.then = function (onSuccess, onFailure) {
+  return this._getPromise().then(onSuccess, onFailure)
+}
+
+NativeQuery.prototype.catch = function (callback) {
+  return this._getPromise().catch(callback)
+}
+
+NativeQuery.prototype._getPromise = function () {
+  if (this._promise) return this._promise
+  this._promise = new Promise(
+    function (resolve, reject) {
+      this._once('end', resolve)
+      this._once('error', reject)
+    }.bind(this)
+  )
+  return this._promise
+}
+
+NativeQuery.prototype.submit = function (client) {
+  this.state = 'running'
+  const self = this
+  this.native = client.native
+  client.native.arrayMode = this._arrayMode
+
+  let after = function (err, rows, results) {
+    client.native.arrayMode = false
+    setImmediate(function () {
+      self.emit('_done')
+    })
+
+    // handle possible query error
+    if (err) {
+      return self.handleError(err)
+    }
+
+    // emit row events for each row in the result
+    if (self._emitRowEvents) {
+      if (results.length > 1) {
+        rows.forEach((rowOfRows, i) => {
+          rowOfRows.forEach((row) => {
+            self.emit('row', row, results[i])
+          })
+        })
+      } else {
+        rows.forEach(function (row) {
+          self.emit('row', row, results)
+        })
+      }
+    }
+
+    // handle successful result
+    self.state = 'end'
+    self.emit('end', results)
+    if (self.callback) {
+      self.callback(null, results)
+    }
+  }
+
+  if (process.domain) {
+    after = process.domain.bind(after)
+  }
+
+  // named query
+  if (this.name) {
+    if (this.name.length > 63) {
+      console.error('Warning! Postgres only supports 63 characters for query names.')
+      console.error('You supplied %s (%s)', this.name, this.name.length)
+      console.error('This can cause conflicts and silent errors executing queries')
+    }
+    const values = (this.values || []).map(utils.prepareValue)
+
+    // check if the client has already executed this named query
+    // if so...just execute it again - skip the planning phase
+    if (client.namedQueries[this.name] !== undefined) {
+      if (this.text && client.namedQueries[this.name] !== this.text) {
+        const err = new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
+        return after(err)
+      }
+      return client.native.execute(this.name, values, after)
+    }
+    // plan the named query the first time, then execute it
+    return client.native.prepare(this.name, this.text, values.length, function (err) {
+      if (err) return after(err)
+      client.namedQueries[self.name] = self.text
+      return self.native.execute(self.name, values, after)
+    })
+  } else if (this.values) {
+    if (!Array.isArray(this.values)) {
+      const err = new Error('Query values must be an array')
+      return after(err)
+    }
+    const vals = this.values.map(utils.prepareValue)
+    client.native.query(this.text, vals, after)
+  } else if (this.queryMode === 'extended') {
+    client.native.query(this.text, [], after)
+  } else {
+    client.native.query(this.text, after)
+  }
+}
+
+
+/***/ }),
+
+/***/ 4473:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { EventEmitter } = __nccwpck_require__(4434)
+
+const Result = __nccwpck_require__(6424)
+const utils = __nccwpck_require__(9652)
+
+class Query extends EventEmitter {
+  constructor(config, values, callback) {
+    super()
+
+    config = utils.normalizeQueryConfig(config, values, callback)
+
+    this.text = config.text
+    this.values = config.values
+    this.rows = config.rows
+    this.types = config.types
+    this.name = config.name
+    this.queryMode = config.queryMode
+    this.binary = config.binary
+    // use unique portal name each time
+    this.portal = config.portal || ''
+    this.callback = config.callback
+    this._rowMode = config.rowMode
+    if (process.domain && config.callback) {
+      this.callback = process.domain.bind(config.callback)
+    }
+    this._result = new Result(this._rowMode, this.types)
+
+    // potential for multiple results
+    this._results = this._result
+    this._canceledDueToError = false
+  }
+
+  requiresPreparation() {
+    if (this.queryMode === 'extended') {
+      return true
+    }
+
+    // named queries must always be prepared
+    if (this.name) {
+      return true
+    }
+    // always prepare if there are max number of rows expected per
+    // portal execution
+    if (this.rows) {
+      return true
+    }
+    // don't prepare empty text queries
+    if (!this.text) {
+      return false
+    }
+    // prepare if there are values
+    if (!this.values) {
+      return false
+    }
+    return this.values.length > 0
+  }
+
+  _checkForMultirow() {
+    // if we already have a result with a command property
+    // then we've already executed one query in a multi-statement simple query
+    // turn our results into an array of results
+    if (this._result.command) {
+      if (!Array.isArray(this._results)) {
+        this._results = [this._result]
+      }
+      this._result = new Result(this._rowMode, this._result._types)
+      this._results.push(this._result)
+    }
+  }
+
+  // associates row metadata from the supplied
+  // message with this query object
+  // metadata used when parsing row results
+  handleRowDescription(msg) {
+    this._checkForMultirow()
+    this._result.addFields(msg.fields)
+    this._accumulateRows = this.callback || !this.listeners('row').length
+  }
+
+  handleDataRow(msg) {
+    let row
+
+    if (this._canceledDueToError) {
+      return
+    }
+
+    try {
+      row = this._result.parseRow(msg.fields)
+    } catch (err) {
+      this._canceledDueToError = err
+      return
+    }
+
+    this.emit('row', row, this._result)
+    if (this._accumulateRows) {
+      this._result.addRow(row)
+    }
+  }
+
+  handleCommandComplete(msg, connection) {
+    this._checkForMultirow()
+    this._result.addCommandComplete(msg)
+    // need to sync after each command complete of a prepared statement
+    // if we were using a row count which results in multiple calls to _getRows
+    if (this.rows) {
+      connection.sync()
+    }
+  }
+
+  // if a named prepared statement is created with empty query text
+  // the backend will send an emptyQuery message but *not* a command complete message
+  // since we pipeline sync immediately after execute we don't need to do anything here
+  // unless we have rows specified, in which case we did not pipeline the initial sync call
+  handleEmptyQuery(connection) {
+    if (this.rows) {
+      connection.sync()
+    }
+  }
+
+  handleError(err, connection) {
+    // need to sync after error during a prepared statement
+    if (this._canceledDueToError) {
+      err = this._canceledDueToError
+      this._canceledDueToError = false
+    }
+    // if callback supplied do not emit error event as uncaught error
+    // events will bubble up to node process
+    if (this.callback) {
+      return this.callback(err)
+    }
+    this.emit('error', err)
+  }
+
+  handleReadyForQuery(con) {
+    if (this._canceledDueToError) {
+      return this.handleError(this._canceledDueToError, con)
+    }
+    if (this.callback) {
+      try {
+        this.callback(null, this._results)
+      } catch (err) {
+        process.nextTick(() => {
+          throw err
+        })
+      }
+    }
+    this.emit('end', this._results)
+  }
+
+  submit(connection) {
+    if (typeof this.text !== 'string' && typeof this.name !== 'string') {
+      return new Error('A query must have either text or a name. Supplying neither is unsupported.')
+    }
+    const previous = connection.parsedStatements[this.name] || connection.submittedNamedStatements[this.name]
+    if (this.text && previous && this.text !== previous) {
+      return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
+    }
+    if (this.values && !Array.isArray(this.values)) {
+      return new Error('Query values must be an array')
+    }
+    if (this.requiresPreparation()) {
+      // If we're using the extended query protocol we fire off several separate commands
+      // to the backend. On some versions of node & some operating system versions
+      // the network stack writes each message separately instead of buffering them together
+      // causing the client & network to send more slowly. Corking & uncorking the stream
+      // allows node to buffer up the messages internally before sending them all off at once.
+      // note: we're checking for existence of cork/uncork because some versions of streams
+      // might not have this (cloudflare?)
+      connection.stream.cork && connection.stream.cork()
+      try {
+        this.prepare(connection)
+      } finally {
+        // while unlikely for this.prepare to throw, if it does & we don't uncork this stream
+        // this client becomes unresponsive, so put in finally block "just in case"
+        connection.stream.uncork && connection.stream.uncork()
+      }
+    } else {
+      connection.query(this.text)
+    }
+    return null
+  }
+
+  hasBeenParsed(connection) {
+    return (
+      this.name &&
+      (connection.parsedStatements[this.name] !== undefined ||
+        connection.submittedNamedStatements[this.name] !== undefined)
+    )
+  }
+
+  handlePortalSuspended(connection) {
+    this._getRows(connection, this.rows)
+  }
+
+  _getRows(connection, rows) {
+    connection.execute({
+      portal: this.portal,
+      rows: rows,
+    })
+    // if we're not reading pages of rows send the sync command
+    // to indicate the pipeline is finished
+    if (!rows) {
+      connection.sync()
+    } else {
+      // otherwise flush the call out to read more rows
+      connection.flush()
+    }
+  }
+
+  // http://developer.postgresql.org/pgdocs/postgres/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+  prepare(connection) {
+    // TODO refactor this poor encapsulation
+    if (!this.hasBeenParsed(connection)) {
+      connection.parse({
+        text: this.text,
+        name: this.name,
+        types: this.types,
+      })
+      if (this.name) {
+        connection.submittedNamedStatements[this.name] = this.text
+      }
+    }
+
+    // because we're mapping user supplied values to
+    // postgres wire protocol compatible values it could
+    // throw an exception, so try/catch this section
+    try {
+      connection.bind({
+        portal: this.portal,
+        statement: this.name,
+        values: this.values,
+        binary: this.binary,
+        valueMapper: utils.prepareValue,
+      })
+    } catch (err) {
+      // we should close parse to avoid leaking connections
+      connection.close({ type: 'S', name: this.name })
+      connection.sync()
+
+      this.handleError(err, connection)
+      return
+    }
+
+    connection.describe({
+      type: 'P',
+      name: this.portal || '',
+    })
+
+    this._getRows(connection, this.rows)
+  }
+
+  handleCopyInResponse(connection) {
+    connection.sendCopyFail('No source stream defined')
+  }
+
+  handleCopyData(msg, connection) {
+    // noop
+  }
+}
+
+module.exports = Query
+
+
+/***/ }),
+
+/***/ 6424:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const types = __nccwpck_require__(1549)
+
+const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
+
+// result object returned from query
+// in the 'end' event and also
+// passed as second argument to provided callback
+class Result {
+  constructor(rowMode, types) {
+    this.command = null
+    this.rowCount = null
+    this.oid = null
+    this.rows = []
+    this.fields = []
+    this._parsers = undefined
+    this._types = types
+    this.RowCtor = null
+    this.rowAsArray = rowMode === 'array'
+    if (this.rowAsArray) {
+      this.parseRow = this._parseRowAsArray
+    }
+    this._prebuiltEmptyResultObject = null
+  }
+
+  // adds a command complete message
+  addCommandComplete(msg) {
+    let match
+    if (msg.text) {
+      // pure javascript
+      match = matchRegexp.exec(msg.text)
+    } else {
+      // native bindings
+      match = matchRegexp.exec(msg.command)
+    }
+    if (match) {
+      this.command = match[1]
+      if (match[3]) {
+        // COMMAND OID ROWS
+        this.oid = parseInt(match[2], 10)
+        this.rowCount = parseInt(match[3], 10)
+      } else if (match[2]) {
+        // COMMAND ROWS
+        this.rowCount = parseInt(match[2], 10)
+      }
+    }
+  }
+
+  _parseRowAsArray(rowData) {
+    const row = new Array(rowData.length)
+    for (let i = 0, len = rowData.length; i < len; i++) {
+      const rawValue = rowData[i]
+      if (rawValue !== null) {
+        row[i] = this._parsers[i](rawValue)
+      } else {
+        row[i] = null
+      }
+    }
+    return row
+  }
+
+  parseRow(rowData) {
+    const row = { ...this._prebuiltEmptyResultObject }
+    for (let i = 0, len = rowData.length; i < len; i++) {
+      const rawValue = rowData[i]
+      const field = this.fields[i].name
+      if (rawValue !== null) {
+        const v = this.fields[i].format === 'binary' ? Buffer.from(rawValue) : rawValue
+        row[field] = this._parsers[i](v)
+      } else {
+        row[field] = null
+      }
+    }
+    return row
+  }
+
+  addRow(row) {
+    this.rows.push(row)
+  }
+
+  addFields(fieldDescriptions) {
+    // clears field definitions
+    // multiple query statements in 1 action can result in multiple sets
+    // of rowDescriptions...eg: 'select NOW(); select 1::int;'
+    // you need to reset the fields
+    this.fields = fieldDescriptions
+    if (this.fields.length) {
+      this._parsers = new Array(fieldDescriptions.length)
+    }
+
+    const row = Object.create(null)
+
+    for (let i = 0; i < fieldDescriptions.length; i++) {
+      const desc = fieldDescriptions[i]
+      row[desc.name] = null
+
+      if (this._types) {
+        this._parsers[i] = this._types.getTypeParser(desc.dataTypeID, desc.format || 'text')
+      } else {
+        this._parsers[i] = types.getTypeParser(desc.dataTypeID, desc.format || 'text')
+      }
+    }
+
+    this._prebuiltEmptyResultObject = { ...row }
+  }
+}
+
+module.exports = Result
+
+
+/***/ }),
+
+/***/ 829:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { getStream, getSecureStream } = getStreamFuncs()
+
+module.exports = {
+  /**
+   * Get a socket stream compatible with the current runtime environment.
+   * @returns {Duplex}
+   */
+  getStream,
+  /**
+   * Get a TLS secured socket, compatible with the current environment,
+   * using the socket and other settings given in `options`.
+   * @returns {Duplex}
+   */
+  getSecureStream,
+}
+
+/**
+ * The stream functions that work in Node.js
+ */
+function getNodejsStreamFuncs() {
+  function getStream(ssl) {
+    const net = __nccwpck_require__(9278)
+    return new net.Socket()
+  }
+
+  function getSecureStream(options) {
+    const tls = __nccwpck_require__(4756)
+    return tls.connect(options)
+  }
+  return {
+    getStream,
+    getSecureStream,
+  }
+}
+
+/**
+ * The stream functions that work in Cloudflare Workers
+ */
+function getCloudflareStreamFuncs() {
+  function getStream(ssl) {
+    const { CloudflareSocket } = __nccwpck_require__(785)
+    return new CloudflareSocket(ssl)
+  }
+
+  function getSecureStream(options) {
+    options.socket.startTls(options)
+    return options.socket
+  }
+  return {
+    getStream,
+    getSecureStream,
+  }
+}
+
+/**
+ * Are we running in a Cloudflare Worker?
+ *
+ * @returns true if the code is currently running inside a Cloudflare Worker.
+ */
+function isCloudflareRuntime() {
+  // Since 2022-03-21 the `global_navigator` compatibility flag is on for Cloudflare Workers
+  // which means that `navigator.userAgent` will be defined.
+  // eslint-disable-next-line no-undef
+  if (typeof navigator === 'object' && navigator !== null && typeof navigator.userAgent === 'string') {
+    // eslint-disable-next-line no-undef
+    return navigator.userAgent === 'Cloudflare-Workers'
+  }
+  // In case `navigator` or `navigator.userAgent` is not defined then try a more sneaky approach
+  if (typeof Response === 'function') {
+    const resp = new Response(null, { cf: { thing: true } })
+    if (typeof resp.cf === 'object' && resp.cf !== null && resp.cf.thing) {
+      return true
+    }
+  }
+  return false
+}
+
+function getStreamFuncs() {
+  if (isCloudflareRuntime()) {
+    return getCloudflareStreamFuncs()
+  }
+  return getNodejsStreamFuncs()
+}
+
+
+/***/ }),
+
+/***/ 365:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const types = __nccwpck_require__(1549)
+
+function TypeOverrides(userTypes) {
+  this._types = userTypes || types
+  this.text = {}
+  this.binary = {}
+}
+
+TypeOverrides.prototype.getOverrides = function (format) {
+  switch (format) {
+    case 'text':
+      return this.text
+    case 'binary':
+      return this.binary
+    default:
+      return {}
+  }
+}
+
+TypeOverrides.prototype.setTypeParser = function (oid, format, parseFn) {
+  if (typeof format === 'function') {
+    parseFn = format
+    format = 'text'
+  }
+  this.getOverrides(format)[oid] = parseFn
+}
+
+TypeOverrides.prototype.getTypeParser = function (oid, format) {
+  format = format || 'text'
+  return this.getOverrides(format)[oid] || this._types.getTypeParser(oid, format)
+}
+
+module.exports = TypeOverrides
+
+
+/***/ }),
+
+/***/ 9652:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const defaults = __nccwpck_require__(8995)
+const nodeUtils = __nccwpck_require__(9023)
+
+const { isDate } = __nccwpck_require__(8253)
+
+const invalidDateDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Sending an invalid date to Postgres is deprecated and will throw an error in the next major version of pg. Ensure any Date object passed as a query parameter is valid.',
+  'PG_INVALID_DATE'
+)
+
+function escapeElement(elementRepresentation) {
+  const escaped = elementRepresentation.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
+
+  return '"' + escaped + '"'
+}
+
+// convert a JS array to a postgres array literal
+// uses comma separator so won't work for types like box that use
+// a different array separator.
+function arrayString(val) {
+  let result = '{'
+  for (let i = 0; i < val.length; i++) {
+    if (i > 0) {
+      result += ','
+    }
+    let item = val[i]
+    if (item == null) {
+      result += 'NULL'
+    } else if (Array.isArray(item)) {
+      result += arrayString(item)
+    } else if (ArrayBuffer.isView(item)) {
+      if (!(item instanceof Buffer)) {
+        item = Buffer.from(item.buffer, item.byteOffset, item.byteLength)
+      }
+      result += '\\\\x' + item.toString('hex')
+    } else {
+      result += escapeElement(prepareValue(item))
+    }
+  }
+  result += '}'
+  return result
+}
+
+// converts values from javascript types
+// to their 'raw' counterparts for use as a postgres parameter
+// note: you can override this function to provide your own conversion mechanism
+// for complex types, etc...
+const prepareValue = function (val, seen) {
+  // null and undefined are both null for postgres
+  if (val == null) {
+    return null
+  }
+  if (typeof val === 'object') {
+    if (val instanceof Buffer) {
+      return val
+    }
+    if (ArrayBuffer.isView(val)) {
+      return Buffer.from(val.buffer, val.byteOffset, val.byteLength)
+    }
+    if (isDate(val)) {
+      if (isNaN(val.getTime())) {
+        invalidDateDeprecationNotice()
+      }
+      if (defaults.parseInputDatesAsUTC) {
+        return dateToStringUTC(val)
+      } else {
+        return dateToString(val)
+      }
+    }
+    if (Array.isArray(val)) {
+      return arrayString(val)
+    }
+
+    return prepareObject(val, seen)
+  }
+  return val.toString()
+}
+
+function prepareObject(val, seen) {
+  if (val && typeof val.toPostgres === 'function') {
+    seen = seen || []
+    if (seen.indexOf(val) !== -1) {
+      throw new Error('circular reference detected while preparing "' + val + '" for query')
+    }
+    seen.push(val)
+
+    return prepareValue(val.toPostgres(prepareValue), seen)
+  }
+  return JSON.stringify(val)
+}
+
+function dateToString(date) {
+  let offset = -date.getTimezoneOffset()
+
+  let year = date.getFullYear()
+  const isBCYear = year < 1
+  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
+
+  let ret =
+    String(year).padStart(4, '0') +
+    '-' +
+    String(date.getMonth() + 1).padStart(2, '0') +
+    '-' +
+    String(date.getDate()).padStart(2, '0') +
+    'T' +
+    String(date.getHours()).padStart(2, '0') +
+    ':' +
+    String(date.getMinutes()).padStart(2, '0') +
+    ':' +
+    String(date.getSeconds()).padStart(2, '0') +
+    '.' +
+    String(date.getMilliseconds()).padStart(3, '0')
+
+  if (offset < 0) {
+    ret += '-'
+    offset *= -1
+  } else {
+    ret += '+'
+  }
+
+  ret += String(Math.floor(offset / 60)).padStart(2, '0') + ':' + String(offset % 60).padStart(2, '0')
+  if (isBCYear) ret += ' BC'
+  return ret
+}
+
+function dateToStringUTC(date) {
+  let year = date.getUTCFullYear()
+  const isBCYear = year < 1
+  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
+
+  let ret =
+    String(year).padStart(4, '0') +
+    '-' +
+    String(date.getUTCMonth() + 1).padStart(2, '0') +
+    '-' +
+    String(date.getUTCDate()).padStart(2, '0') +
+    'T' +
+    String(date.getUTCHours()).padStart(2, '0') +
+    ':' +
+    String(date.getUTCMinutes()).padStart(2, '0') +
+    ':' +
+    String(date.getUTCSeconds()).padStart(2, '0') +
+    '.' +
+    String(date.getUTCMilliseconds()).padStart(3, '0')
+
+  ret += '+00:00'
+  if (isBCYear) ret += ' BC'
+  return ret
+}
+
+function normalizeQueryConfig(config, values, callback) {
+  // can take in strings or config objects
+  // Copy config so normalization does not mutate the caller's object.
+  config = typeof config === 'string' ? { text: config } : cloneQueryConfig(config)
+  if (values) {
+    if (typeof values === 'function') {
+      config.callback = values
+    } else {
+      config.values = values
+    }
+  }
+  if (callback) {
+    config.callback = callback
+  }
+  return config
+}
+
+function cloneQueryConfig(config) {
+  if (config == null) {
+    return config
+  }
+  return Object.defineProperties(Object.create(Object.getPrototypeOf(config)), Object.getOwnPropertyDescriptors(config))
+}
+
+// Ported from PostgreSQL 9.2.4 source code in src/interfaces/libpq/fe-exec.c
+const escapeIdentifier = function (str) {
+  return '"' + str.replace(/"/g, '""') + '"'
+}
+
+const escapeLiteral = function (str) {
+  let hasBackslash = false
+  let escaped = "'"
+
+  if (str == null) {
+    return "''"
+  }
+
+  if (typeof str !== 'string') {
+    return "''"
+  }
+
+  for (let i = 0; i < str.length; i++) {
+    const c = str[i]
+    if (c === "'") {
+      escaped += c + c
+    } else if (c === '\\') {
+      escaped += c + c
+      hasBackslash = true
+    } else {
+      escaped += c
+    }
+  }
+
+  escaped += "'"
+
+  if (hasBackslash === true) {
+    escaped = ' E' + escaped
+  }
+
+  return escaped
+}
+
+module.exports = {
+  prepareValue: function prepareValueWrapper(value) {
+    // this ensures that extra arguments do not get passed into prepareValue
+    // by accident, eg: from calling values.map(utils.prepareValue)
+    return prepareValue(value)
+  },
+  normalizeQueryConfig,
+  escapeIdentifier,
+  escapeLiteral,
+}
+
+
+/***/ }),
+
+/***/ 8702:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var path = __nccwpck_require__(6928)
+  , Stream = (__nccwpck_require__(2203).Stream)
+  , split = __nccwpck_require__(5286)
+  , util = __nccwpck_require__(9023)
+  , defaultPort = 5432
+  , isWin = (process.platform === 'win32')
+  , warnStream = process.stderr
+;
+
+
+var S_IRWXG = 56     //    00070(8)
+  , S_IRWXO = 7      //    00007(8)
+  , S_IFMT  = 61440  // 00170000(8)
+  , S_IFREG = 32768  //  0100000(8)
+;
+function isRegFile(mode) {
+    return ((mode & S_IFMT) == S_IFREG);
+}
+
+var fieldNames = [ 'host', 'port', 'database', 'user', 'password' ];
+var nrOfFields = fieldNames.length;
+var passKey = fieldNames[ nrOfFields -1 ];
+
+
+function warn() {
+    var isWritable = (
+        warnStream instanceof Stream &&
+          true === warnStream.writable
+    );
+
+    if (isWritable) {
+        var args = Array.prototype.slice.call(arguments).concat("\n");
+        warnStream.write( util.format.apply(util, args) );
+    }
+}
+
+
+Object.defineProperty(module.exports, "isWin", ({
+    get : function() {
+        return isWin;
+    } ,
+    set : function(val) {
+        isWin = val;
+    }
+}));
+
+
+module.exports.warnTo = function(stream) {
+    var old = warnStream;
+    warnStream = stream;
+    return old;
+};
+
+module.exports.getFileName = function(rawEnv){
+    var env = rawEnv || process.env;
+    var file = env.PGPASSFILE || (
+        isWin ?
+          path.join( env.APPDATA || './' , 'postgresql', 'pgpass.conf' ) :
+          path.join( env.HOME || './', '.pgpass' )
+    );
+    return file;
+};
+
+module.exports.usePgPass = function(stats, fname) {
+    if (Object.prototype.hasOwnProperty.call(process.env, 'PGPASSWORD')) {
+        return false;
+    }
+
+    if (isWin) {
+        return true;
+    }
+
+    fname = fname || '<unkn>';
+
+    if (! isRegFile(stats.mode)) {
+        warn('WARNING: password file "%s" is not a plain file', fname);
+        return false;
+    }
+
+    if (stats.mode & (S_IRWXG | S_IRWXO)) {
+        /* If password file is insecure, alert the user and ignore it. */
+        warn('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', fname);
+        return false;
+    }
+
+    return true;
+};
+
+
+var matcher = module.exports.match = function(connInfo, entry) {
+    return fieldNames.slice(0, -1).reduce(function(prev, field, idx){
+        if (idx == 1) {
+            // the port
+            if ( Number( connInfo[field] || defaultPort ) === Number( entry[field] ) ) {
+                return prev && true;
+            }
+        }
+        return prev && (
+            entry[field] === '*' ||
+              entry[field] === connInfo[field]
+        );
+    }, true);
+};
+
+
+module.exports.getPassword = function(connInfo, stream, cb) {
+    var pass;
+    var lineStream = stream.pipe(split());
+
+    function onLine(line) {
+        var entry = parseLine(line);
+        if (entry && isValidEntry(entry) && matcher(connInfo, entry)) {
+            pass = entry[passKey];
+            lineStream.end(); // -> calls onEnd(), but pass is set now
+        }
+    }
+
+    var onEnd = function() {
+        stream.destroy();
+        cb(pass);
+    };
+
+    var onErr = function(err) {
+        stream.destroy();
+        warn('WARNING: error on reading file: %s', err);
+        cb(undefined);
+    };
+
+    stream.on('error', onErr);
+    lineStream
+        .on('data', onLine)
+        .on('end', onEnd)
+        .on('error', onErr)
+    ;
+
+};
+
+
+var parseLine = module.exports.parseLine = function(line) {
+    if (line.length < 11 || line.match(/^\s+#/)) {
+        return null;
+    }
+
+    var curChar = '';
+    var prevChar = '';
+    var fieldIdx = 0;
+    var startIdx = 0;
+    var endIdx = 0;
+    var obj = {};
+    var isLastField = false;
+    var addToObj = function(idx, i0, i1) {
+        var field = line.substring(i0, i1);
+
+        if (! Object.hasOwnProperty.call(process.env, 'PGPASS_NO_DEESCAPE')) {
+            field = field.replace(/\\([:\\])/g, '$1');
+        }
+
+        obj[ fieldNames[idx] ] = field;
+    };
+
+    for (var i = 0 ; i < line.length-1 ; i += 1) {
+        curChar = line.charAt(i+1);
+        prevChar = line.charAt(i);
+
+        isLastField = (fieldIdx == nrOfFields-1);
+
+        if (isLastField) {
+            addToObj(fieldIdx, startIdx);
+            break;
+        }
+
+        if (i >= 0 && curChar == ':' && prevChar !== '\\') {
+            addToObj(fieldIdx, startIdx, i+1);
+
+            startIdx = i+2;
+            fieldIdx += 1;
+        }
+    }
+
+    obj = ( Object.keys(obj).length === nrOfFields ) ? obj : null;
+
+    return obj;
+};
+
+
+var isValidEntry = module.exports.isValidEntry = function(entry){
+    var rules = {
+        // host
+        0 : function(x){
+            return x.length > 0;
+        } ,
+        // port
+        1 : function(x){
+            if (x === '*') {
+                return true;
+            }
+            x = Number(x);
+            return (
+                isFinite(x) &&
+                  x > 0 &&
+                  x < 9007199254740992 &&
+                  Math.floor(x) === x
+            );
+        } ,
+        // database
+        2 : function(x){
+            return x.length > 0;
+        } ,
+        // username
+        3 : function(x){
+            return x.length > 0;
+        } ,
+        // password
+        4 : function(x){
+            return x.length > 0;
+        }
+    };
+
+    for (var idx = 0 ; idx < fieldNames.length ; idx += 1) {
+        var rule = rules[idx];
+        var value = entry[ fieldNames[idx] ] || '';
+
+        var res = rule(value);
+        if (!res) {
+            return false;
+        }
+    }
+
+    return true;
+};
+
+
+
+/***/ }),
+
+/***/ 3272:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var path = __nccwpck_require__(6928)
+  , fs = __nccwpck_require__(9896)
+  , helper = __nccwpck_require__(8702)
+;
+
+
+module.exports = function(connInfo, cb) {
+    var file = helper.getFileName();
+    
+    fs.stat(file, function(err, stat){
+        if (err || !helper.usePgPass(stat, file)) {
+            return cb(undefined);
+        }
+
+        var st = fs.createReadStream(file);
+
+        helper.getPassword(connInfo, st, cb);
+    });
+};
+
+module.exports.warnTo = helper.warnTo;
+
+
+/***/ }),
+
+/***/ 3879:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+exports.parse = function (source, transform) {
+  return new ArrayParser(source, transform).parse()
+}
+
+class ArrayParser {
+  constructor (source, transform) {
+    this.source = source
+    this.transform = transform || identity
+    this.position = 0
+    this.entries = []
+    this.recorded = []
+    this.dimension = 0
+  }
+
+  isEof () {
+    return this.position >= this.source.length
+  }
+
+  nextCharacter () {
+    var character = this.source[this.position++]
+    if (character === '\\') {
+      return {
+        value: this.source[this.position++],
+        escaped: true
+      }
+    }
+    return {
+      value: character,
+      escaped: false
+    }
+  }
+
+  record (character) {
+    this.recorded.push(character)
+  }
+
+  newEntry (includeEmpty) {
+    var entry
+    if (this.recorded.length > 0 || includeEmpty) {
+      entry = this.recorded.join('')
+      if (entry === 'NULL' && !includeEmpty) {
+        entry = null
+      }
+      if (entry !== null) entry = this.transform(entry)
+      this.entries.push(entry)
+      this.recorded = []
+    }
+  }
+
+  consumeDimensions () {
+    if (this.source[0] === '[') {
+      while (!this.isEof()) {
+        var char = this.nextCharacter()
+        if (char.value === '=') break
+      }
+    }
+  }
+
+  parse (nested) {
+    var character, parser, quote
+    this.consumeDimensions()
+    while (!this.isEof()) {
+      character = this.nextCharacter()
+      if (character.value === '{' && !quote) {
+        this.dimension++
+        if (this.dimension > 1) {
+          parser = new ArrayParser(this.source.substr(this.position - 1), this.transform)
+          this.entries.push(parser.parse(true))
+          this.position += parser.position - 2
+        }
+      } else if (character.value === '}' && !quote) {
+        this.dimension--
+        if (!this.dimension) {
+          this.newEntry()
+          if (nested) return this.entries
+        }
+      } else if (character.value === '"' && !character.escaped) {
+        if (quote) this.newEntry(true)
+        quote = !quote
+      } else if (character.value === ',' && !quote) {
+        this.newEntry()
+      } else {
+        this.record(character.value)
+      }
+    }
+    if (this.dimension !== 0) {
+      throw new Error('array dimension not balanced')
+    }
+    return this.entries
+  }
+}
+
+function identity (value) {
+  return value
+}
+
+
+/***/ }),
+
+/***/ 463:
+/***/ ((module) => {
+
+
+
+var bufferFrom = Buffer.from || Buffer
+
+module.exports = function parseBytea (input) {
+  if (/^\\x/.test(input)) {
+    // new 'hex' style response (pg >9.0)
+    return bufferFrom(input.substr(2), 'hex')
+  }
+  var output = ''
+  var i = 0
+  while (i < input.length) {
+    if (input[i] !== '\\') {
+      output += input[i]
+      ++i
+    } else {
+      if (/[0-7]{3}/.test(input.substr(i + 1, 3))) {
+        output += String.fromCharCode(parseInt(input.substr(i + 1, 3), 8))
+        i += 4
+      } else {
+        var backslashes = 1
+        while (i + backslashes < input.length && input[i + backslashes] === '\\') {
+          backslashes++
+        }
+        for (var k = 0; k < Math.floor(backslashes / 2); ++k) {
+          output += '\\'
+        }
+        i += Math.floor(backslashes / 2) * 2
+      }
+    }
+  }
+  return bufferFrom(output, 'binary')
+}
+
+
+/***/ }),
+
+/***/ 2690:
+/***/ ((module) => {
+
+
+
+var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/
+var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/
+var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/
+var INFINITY = /^-?infinity$/
+
+module.exports = function parseDate (isoDate) {
+  if (INFINITY.test(isoDate)) {
+    // Capitalize to Infinity before passing to Number
+    return Number(isoDate.replace('i', 'I'))
+  }
+  var matches = DATE_TIME.exec(isoDate)
+
+  if (!matches) {
+    // Force YYYY-MM-DD dates to be parsed as local time
+    return getDate(isoDate) || null
+  }
+
+  var isBC = !!matches[8]
+  var year = parseInt(matches[1], 10)
+  if (isBC) {
+    year = bcYearToNegativeYear(year)
+  }
+
+  var month = parseInt(matches[2], 10) - 1
+  var day = matches[3]
+  var hour = parseInt(matches[4], 10)
+  var minute = parseInt(matches[5], 10)
+  var second = parseInt(matches[6], 10)
+
+  var ms = matches[7]
+  ms = ms ? 1000 * parseFloat(ms) : 0
+
+  var date
+  var offset = timeZoneOffset(isoDate)
+  if (offset != null) {
+    date = new Date(Date.UTC(year, month, day, hour, minute, second, ms))
+
+    // Account for years from 0 to 99 being interpreted as 1900-1999
+    // by Date.UTC / the multi-argument form of the Date constructor
+    if (is0To99(year)) {
+      date.setUTCFullYear(year)
+    }
+
+    if (offset !== 0) {
+      date.setTime(date.getTime() - offset)
+    }
+  } else {
+    date = new Date(year, month, day, hour, minute, second, ms)
+
+    if (is0To99(year)) {
+      date.setFullYear(year)
+    }
+  }
+
+  return date
+}
+
+function getDate (isoDate) {
+  var matches = DATE.exec(isoDate)
+  if (!matches) {
+    return
+  }
+
+  var year = parseInt(matches[1], 10)
+  var isBC = !!matches[4]
+  if (isBC) {
+    year = bcYearToNegativeYear(year)
+  }
+
+  var month = parseInt(matches[2], 10) - 1
+  var day = matches[3]
+  // YYYY-MM-DD will be parsed as local time
+  var date = new Date(year, month, day)
+
+  if (is0To99(year)) {
+    date.setFullYear(year)
+  }
+
+  return date
+}
+
+// match timezones:
+// Z (UTC)
+// -05
+// +06:30
+function timeZoneOffset (isoDate) {
+  if (isoDate.endsWith('+00')) {
+    return 0
+  }
+
+  var zone = TIME_ZONE.exec(isoDate.split(' ')[1])
+  if (!zone) return
+  var type = zone[1]
+
+  if (type === 'Z') {
+    return 0
+  }
+  var sign = type === '-' ? -1 : 1
+  var offset = parseInt(zone[2], 10) * 3600 +
+    parseInt(zone[3] || 0, 10) * 60 +
+    parseInt(zone[4] || 0, 10)
+
+  return offset * sign * 1000
+}
+
+function bcYearToNegativeYear (year) {
+  // Account for numerical difference between representations of BC years
+  // See: https://github.com/bendrucker/postgres-date/issues/5
+  return -(year - 1)
+}
+
+function is0To99 (num) {
+  return num >= 0 && num < 100
+}
+
+
+/***/ }),
+
+/***/ 8755:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var extend = __nccwpck_require__(223)
+
+module.exports = PostgresInterval
+
+function PostgresInterval (raw) {
+  if (!(this instanceof PostgresInterval)) {
+    return new PostgresInterval(raw)
+  }
+  extend(this, parse(raw))
+}
+var properties = ['seconds', 'minutes', 'hours', 'days', 'months', 'years']
+PostgresInterval.prototype.toPostgres = function () {
+  var filtered = properties.filter(this.hasOwnProperty, this)
+
+  // In addition to `properties`, we need to account for fractions of seconds.
+  if (this.milliseconds && filtered.indexOf('seconds') < 0) {
+    filtered.push('seconds')
+  }
+
+  if (filtered.length === 0) return '0'
+  return filtered
+    .map(function (property) {
+      var value = this[property] || 0
+
+      // Account for fractional part of seconds,
+      // remove trailing zeroes.
+      if (property === 'seconds' && this.milliseconds) {
+        value = (value + this.milliseconds / 1000).toFixed(6).replace(/\.?0+$/, '')
+      }
+
+      return value + ' ' + property
+    }, this)
+    .join(' ')
+}
+
+var propertiesISOEquivalent = {
+  years: 'Y',
+  months: 'M',
+  days: 'D',
+  hours: 'H',
+  minutes: 'M',
+  seconds: 'S'
+}
+var dateProperties = ['years', 'months', 'days']
+var timeProperties = ['hours', 'minutes', 'seconds']
+// according to ISO 8601
+PostgresInterval.prototype.toISOString = PostgresInterval.prototype.toISO = function () {
+  var datePart = dateProperties
+    .map(buildProperty, this)
+    .join('')
+
+  var timePart = timeProperties
+    .map(buildProperty, this)
+    .join('')
+
+  return 'P' + datePart + 'T' + timePart
+
+  function buildProperty (property) {
+    var value = this[property] || 0
+
+    // Account for fractional part of seconds,
+    // remove trailing zeroes.
+    if (property === 'seconds' && this.milliseconds) {
+      value = (value + this.milliseconds / 1000).toFixed(6).replace(/0+$/, '')
+    }
+
+    return value + propertiesISOEquivalent[property]
+  }
+}
+
+var NUMBER = '([+-]?\\d+)'
+var YEAR = NUMBER + '\\s+years?'
+var MONTH = NUMBER + '\\s+mons?'
+var DAY = NUMBER + '\\s+days?'
+var TIME = '([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?'
+var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function (regexString) {
+  return '(' + regexString + ')?'
+})
+  .join('\\s*'))
+
+// Positions of values in regex match
+var positions = {
+  years: 2,
+  months: 4,
+  days: 6,
+  hours: 9,
+  minutes: 10,
+  seconds: 11,
+  milliseconds: 12
+}
+// We can use negative time
+var negatives = ['hours', 'minutes', 'seconds', 'milliseconds']
+
+function parseMilliseconds (fraction) {
+  // add omitted zeroes
+  var microseconds = fraction + '000000'.slice(fraction.length)
+  return parseInt(microseconds, 10) / 1000
+}
+
+function parse (interval) {
+  if (!interval) return {}
+  var matches = INTERVAL.exec(interval)
+  var isNegative = matches[8] === '-'
+  return Object.keys(positions)
+    .reduce(function (parsed, property) {
+      var position = positions[property]
+      var value = matches[position]
+      // no empty string
+      if (!value) return parsed
+      // milliseconds are actually microseconds (up to 6 digits)
+      // with omitted trailing zeroes.
+      value = property === 'milliseconds'
+        ? parseMilliseconds(value)
+        : parseInt(value, 10)
+      // no zeros
+      if (!value) return parsed
+      if (isNegative && ~negatives.indexOf(property)) {
+        value *= -1
+      }
+      parsed[property] = value
+      return parsed
+    }, {})
+}
+
+
+/***/ }),
+
+/***/ 5286:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/*
+Copyright (c) 2014-2021, Matteo Collina <hello@matteocollina.com>
+
+Permission to use, copy, modify, and/or distribute this software for any
+purpose with or without fee is hereby granted, provided that the above
+copyright notice and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF OR
+IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+*/
+
+
+
+const { Transform } = __nccwpck_require__(2203)
+const { StringDecoder } = __nccwpck_require__(3193)
+const kLast = Symbol('last')
+const kDecoder = Symbol('decoder')
+
+function transform (chunk, enc, cb) {
+  let list
+  if (this.overflow) { // Line buffer is full. Skip to start of next line.
+    const buf = this[kDecoder].write(chunk)
+    list = buf.split(this.matcher)
+
+    if (list.length === 1) return cb() // Line ending not found. Discard entire chunk.
+
+    // Line ending found. Discard trailing fragment of previous line and reset overflow state.
+    list.shift()
+    this.overflow = false
+  } else {
+    this[kLast] += this[kDecoder].write(chunk)
+    list = this[kLast].split(this.matcher)
+  }
+
+  this[kLast] = list.pop()
+
+  for (let i = 0; i < list.length; i++) {
+    try {
+      push(this, this.mapper(list[i]))
+    } catch (error) {
+      return cb(error)
+    }
+  }
+
+  this.overflow = this[kLast].length > this.maxLength
+  if (this.overflow && !this.skipOverflow) {
+    cb(new Error('maximum buffer reached'))
+    return
+  }
+
+  cb()
+}
+
+function flush (cb) {
+  // forward any gibberish left in there
+  this[kLast] += this[kDecoder].end()
+
+  if (this[kLast]) {
+    try {
+      push(this, this.mapper(this[kLast]))
+    } catch (error) {
+      return cb(error)
+    }
+  }
+
+  cb()
+}
+
+function push (self, val) {
+  if (val !== undefined) {
+    self.push(val)
+  }
+}
+
+function noop (incoming) {
+  return incoming
+}
+
+function split (matcher, mapper, options) {
+  // Set defaults for any arguments not supplied.
+  matcher = matcher || /\r?\n/
+  mapper = mapper || noop
+  options = options || {}
+
+  // Test arguments explicitly.
+  switch (arguments.length) {
+    case 1:
+      // If mapper is only argument.
+      if (typeof matcher === 'function') {
+        mapper = matcher
+        matcher = /\r?\n/
+      // If options is only argument.
+      } else if (typeof matcher === 'object' && !(matcher instanceof RegExp) && !matcher[Symbol.split]) {
+        options = matcher
+        matcher = /\r?\n/
+      }
+      break
+
+    case 2:
+      // If mapper and options are arguments.
+      if (typeof matcher === 'function') {
+        options = mapper
+        mapper = matcher
+        matcher = /\r?\n/
+      // If matcher and options are arguments.
+      } else if (typeof mapper === 'object') {
+        options = mapper
+        mapper = noop
+      }
+  }
+
+  options = Object.assign({}, options)
+  options.autoDestroy = true
+  options.transform = transform
+  options.flush = flush
+  options.readableObjectMode = true
+
+  const stream = new Transform(options)
+
+  stream[kLast] = ''
+  stream[kDecoder] = new StringDecoder('utf8')
+  stream.matcher = matcher
+  stream.mapper = mapper
+  stream.maxLength = options.maxLength
+  stream.skipOverflow = options.skipOverflow || false
+  stream.overflow = false
+  stream._destroy = function (err, cb) {
+    // Weird Node v12 bug that we need to work around
+    this._writableState.errorEmitted = false
+    cb(err)
+  }
+
+  return stream
+}
+
+module.exports = split
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28370,6 +34958,75 @@ module.exports = {
 
 /***/ }),
 
+/***/ 223:
+/***/ ((module) => {
+
+module.exports = extend
+
+var hasOwnProperty = Object.prototype.hasOwnProperty;
+
+function extend(target) {
+    for (var i = 1; i < arguments.length; i++) {
+        var source = arguments[i]
+
+        for (var key in source) {
+            if (hasOwnProperty.call(source, key)) {
+                target[key] = source[key]
+            }
+        }
+    }
+
+    return target
+}
+
+
+/***/ }),
+
+/***/ 4517:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export ManualClock */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const t = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+/** A clock that only moves when slept on; records every sleep. */
+class ManualClock {
+    t;
+    sleeps = [];
+    constructor(t = 1_700_000_000_000) {
+        this.t = t;
+    }
+    now() {
+        return this.t;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+    advance(ms) {
+        this.t += ms;
+    }
+}
+
+
+/***/ }),
+
 /***/ 7268:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28414,16 +35071,19 @@ function oneLine(text) {
 
 /***/ }),
 
-/***/ 4529:
+/***/ 688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  S: () => (/* binding */ runStage)
+  G0: () => (/* binding */ Inputs),
+  k3: () => (/* binding */ POSTGRES_PROTOCOLS),
+  lQ: () => (/* binding */ envInputSource),
+  Xu: () => (/* binding */ inputError)
 });
 
-// UNUSED EXPORTS: formatOutput
+// UNUSED EXPORTS: DATABASE_PROTOCOLS, mapInputSource
 
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(7268);
@@ -28459,7 +35119,181 @@ function formatDuration(ms) {
     return `${m}m${s ? `${s}s` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/lib/secrets.ts
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+;// CONCATENATED MODULE: ./src/lib/inputs.ts
+/**
+ * Typed, validated reading of action inputs. Every failure is an InputError whose one-line message names the
+ * input, shows what it got (redacted when secret) and says what it expects.
+ */
+
+
+
+/** Reads INPUT_<NAME> the way the runner sets it and @actions/core reads it. */
+function envInputSource(env = process.env) {
+    return { get: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim() };
+}
+function mapInputSource(values) {
+    return { get: (name) => (values[name] === undefined ? '' : String(values[name]).trim()) };
+}
+function show(value, secret = false) {
+    if (secret)
+        return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? JSON.stringify((0,secrets/* redactUrl */.BO)(value)) : '"***"';
+    const v = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return JSON.stringify(v);
+}
+function inputError(name, got, expected, secret = false) {
+    const what = got === '' ? 'nothing' : show(got, secret);
+    return new errors/* InputError */.dz(name, `Input '${name}' got ${what}; expected ${expected}.`);
+}
+/** Reads inputs from a source; secrets are registered with the masker the moment they are read. */
+class Inputs {
+    source;
+    masker;
+    constructor(source, masker) {
+        this.source = source;
+        this.masker = masker;
+    }
+    raw(name) {
+        return this.source.get(name);
+    }
+    string(name, opts = {}) {
+        const v = this.source.get(name);
+        if (v === '') {
+            if (opts.required)
+                throw inputError(name, '', opts.expected ?? 'a value (this input is required)');
+            return opts.default ?? '';
+        }
+        return v;
+    }
+    optional(name) {
+        const v = this.source.get(name);
+        return v === '' ? undefined : v;
+    }
+    /** A token or other secret: masked before anything else happens. */
+    secret(name, opts = {}) {
+        const v = this.source.get(name);
+        if (v === '') {
+            if (opts.required)
+                throw inputError(name, '', opts.expected ?? 'a value (this input is required)');
+            return undefined;
+        }
+        this.masker?.add(v);
+        return v;
+    }
+    bool(name, def) {
+        const v = this.source.get(name).toLowerCase();
+        if (v === '')
+            return def;
+        if (['true', 'yes', '1', 'on'].includes(v))
+            return true;
+        if (['false', 'no', '0', 'off'].includes(v))
+            return false;
+        throw inputError(name, v, 'true or false');
+    }
+    enum(name, values, def) {
+        const v = this.source.get(name);
+        if (v === '') {
+            if (def === undefined)
+                throw inputError(name, '', `one of ${values.join('|')}`);
+            return def;
+        }
+        if (!values.includes(v))
+            throw inputError(name, v, `one of ${values.join('|')}`);
+        return v;
+    }
+    /** Milliseconds. */
+    duration(name, def, opts = {}) {
+        const raw = this.source.get(name) || def;
+        const ms = parseDuration(raw);
+        const expected = 'a duration such as 500ms, 5s, 10m or 1h (0 for none)';
+        if (ms === undefined || ms < 0)
+            throw inputError(name, raw, expected);
+        if (opts.min !== undefined && ms < opts.min)
+            throw inputError(name, raw, `${expected}, at least ${opts.min}ms`);
+        if (opts.max !== undefined && ms > opts.max)
+            throw inputError(name, raw, `${expected}, at most ${opts.max}ms`);
+        return ms;
+    }
+    int(name, opts = {}) {
+        const raw = this.source.get(name);
+        if (raw === '') {
+            if (opts.required)
+                throw inputError(name, '', 'an integer (this input is required)');
+            return opts.default;
+        }
+        const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
+        if (!/^[+-]?\d+$/.test(raw))
+            throw inputError(name, raw, `an integer${range}`);
+        const n = Number(raw);
+        if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
+            throw inputError(name, raw, `an integer${range}`);
+        return n;
+    }
+    number(name, opts = {}) {
+        const raw = this.source.get(name);
+        if (raw === '')
+            return opts.default;
+        const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
+        const n = Number(raw);
+        if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(raw) || !Number.isFinite(n))
+            throw inputError(name, raw, `a number${range}`);
+        if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
+            throw inputError(name, raw, `a number${range}`);
+        return n;
+    }
+    url(name, opts) {
+        const v = this.source.get(name);
+        const expected = opts.expected ?? `a URL starting with ${opts.protocols.map((p) => `${p}//`).join(' or ')}`;
+        if (v === '') {
+            if (opts.required)
+                throw inputError(name, '', `${expected} (this input is required)`);
+            return undefined;
+        }
+        if (opts.secret) {
+            this.masker?.addUrl(v);
+        }
+        const parsed = (0,secrets/* tryParseUrl */.ks)(v);
+        if (!parsed || !opts.protocols.includes(parsed.protocol) || (!parsed.host && !parsed.pathname)) {
+            throw inputError(name, v, expected, opts.secret);
+        }
+        return v;
+    }
+    /** Non-empty, trimmed lines; `#` comments dropped. */
+    lines(name) {
+        return this.source
+            .get(name)
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => l !== '' && !l.startsWith('#'));
+    }
+    json(name, expected) {
+        const v = this.source.get(name);
+        if (v === '')
+            return undefined;
+        try {
+            return JSON.parse(v);
+        }
+        catch {
+            throw inputError(name, v, expected);
+        }
+    }
+}
+const DATABASE_PROTOCOLS = (/* unused pure expression or super */ null && (['postgres:', 'postgresql:', 'mongodb:', 'mongodb+srv:']));
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   GX: () => (/* binding */ Masker),
+/* harmony export */   ks: () => (/* binding */ tryParseUrl)
+/* harmony export */ });
+/* unused harmony exports strictEncode, secretForms, urlSecretForms */
 /**
  * Secret masking. Every form in which a secret can show up is registered: raw, URL-encoded (JavaScript's
  * encodeURIComponent leaves !'()* alone, RFC 3986 escapes them), URL-decoded and base64; for a database URL
@@ -28481,7 +35315,7 @@ function safeDecode(value) {
 /** Every form of one secret value that could be printed. */
 function secretForms(value) {
     const forms = new Set();
-    if (!value)
+    if (!value || value.length < MIN_SECRET_LENGTH)
         return [];
     const base = [value, safeDecode(value)];
     for (const v of base) {
@@ -28622,167 +35456,24 @@ class Masker {
     }
 }
 
-;// CONCATENATED MODULE: ./src/lib/inputs.ts
-/**
- * Typed, validated reading of action inputs. Every failure is an InputError whose one-line message names the
- * input, shows what it got (redacted when secret) and says what it expects.
- */
+
+/***/ }),
+
+/***/ 6989:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  S: () => (/* binding */ runStage)
+});
 
-/** Reads INPUT_<NAME> the way the runner sets it and @actions/core reads it. */
-function envInputSource(env = process.env) {
-    return { get: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim() };
-}
-function mapInputSource(values) {
-    return { get: (name) => (values[name] === undefined ? '' : String(values[name]).trim()) };
-}
-function show(value, secret = false) {
-    if (secret)
-        return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? JSON.stringify(redactUrl(value)) : '"***"';
-    const v = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-    return JSON.stringify(v);
-}
-function inputError(name, got, expected, secret = false) {
-    const what = got === '' ? 'nothing' : show(got, secret);
-    return new errors/* InputError */.dz(name, `Input '${name}' got ${what}; expected ${expected}.`);
-}
-/** Reads inputs from a source; secrets are registered with the masker the moment they are read. */
-class Inputs {
-    source;
-    masker;
-    constructor(source, masker) {
-        this.source = source;
-        this.masker = masker;
-    }
-    raw(name) {
-        return this.source.get(name);
-    }
-    string(name, opts = {}) {
-        const v = this.source.get(name);
-        if (v === '') {
-            if (opts.required)
-                throw inputError(name, '', opts.expected ?? 'a value (this input is required)');
-            return opts.default ?? '';
-        }
-        return v;
-    }
-    optional(name) {
-        const v = this.source.get(name);
-        return v === '' ? undefined : v;
-    }
-    /** A token or other secret: masked before anything else happens. */
-    secret(name, opts = {}) {
-        const v = this.source.get(name);
-        if (v === '') {
-            if (opts.required)
-                throw inputError(name, '', opts.expected ?? 'a value (this input is required)');
-            return undefined;
-        }
-        this.masker?.add(v);
-        return v;
-    }
-    bool(name, def) {
-        const v = this.source.get(name).toLowerCase();
-        if (v === '')
-            return def;
-        if (['true', 'yes', '1', 'on'].includes(v))
-            return true;
-        if (['false', 'no', '0', 'off'].includes(v))
-            return false;
-        throw inputError(name, v, 'true or false');
-    }
-    enum(name, values, def) {
-        const v = this.source.get(name);
-        if (v === '') {
-            if (def === undefined)
-                throw inputError(name, '', `one of ${values.join('|')}`);
-            return def;
-        }
-        if (!values.includes(v))
-            throw inputError(name, v, `one of ${values.join('|')}`);
-        return v;
-    }
-    /** Milliseconds. */
-    duration(name, def, opts = {}) {
-        const raw = this.source.get(name) || def;
-        const ms = parseDuration(raw);
-        const expected = 'a duration such as 500ms, 5s, 10m or 1h (0 for none)';
-        if (ms === undefined || ms < 0)
-            throw inputError(name, raw, expected);
-        if (opts.min !== undefined && ms < opts.min)
-            throw inputError(name, raw, `${expected}, at least ${opts.min}ms`);
-        if (opts.max !== undefined && ms > opts.max)
-            throw inputError(name, raw, `${expected}, at most ${opts.max}ms`);
-        return ms;
-    }
-    int(name, opts = {}) {
-        const raw = this.source.get(name);
-        if (raw === '') {
-            if (opts.required)
-                throw inputError(name, '', 'an integer (this input is required)');
-            return opts.default;
-        }
-        const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
-        if (!/^[+-]?\d+$/.test(raw))
-            throw inputError(name, raw, `an integer${range}`);
-        const n = Number(raw);
-        if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
-            throw inputError(name, raw, `an integer${range}`);
-        return n;
-    }
-    number(name, opts = {}) {
-        const raw = this.source.get(name);
-        if (raw === '')
-            return opts.default;
-        const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
-        const n = Number(raw);
-        if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(raw) || !Number.isFinite(n))
-            throw inputError(name, raw, `a number${range}`);
-        if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
-            throw inputError(name, raw, `a number${range}`);
-        return n;
-    }
-    url(name, opts) {
-        const v = this.source.get(name);
-        const expected = opts.expected ?? `a URL starting with ${opts.protocols.map((p) => `${p}//`).join(' or ')}`;
-        if (v === '') {
-            if (opts.required)
-                throw inputError(name, '', `${expected} (this input is required)`);
-            return undefined;
-        }
-        if (opts.secret) {
-            this.masker?.addUrl(v);
-        }
-        const parsed = tryParseUrl(v);
-        if (!parsed || !opts.protocols.includes(parsed.protocol) || (!parsed.host && !parsed.pathname)) {
-            throw inputError(name, v, expected, opts.secret);
-        }
-        return v;
-    }
-    /** Non-empty, trimmed lines; `#` comments dropped. */
-    lines(name) {
-        return this.source
-            .get(name)
-            .split(/\r?\n/)
-            .map((l) => l.trim())
-            .filter((l) => l !== '' && !l.startsWith('#'));
-    }
-    json(name, expected) {
-        const v = this.source.get(name);
-        if (v === '')
-            return undefined;
-        try {
-            return JSON.parse(v);
-        }
-        catch {
-            throw inputError(name, v, expected);
-        }
-    }
-}
-const DATABASE_PROTOCOLS = (/* unused pure expression or super */ null && (['postgres:', 'postgresql:', 'mongodb:', 'mongodb+srv:']));
-const POSTGRES_PROTOCOLS = (/* unused pure expression or super */ null && (['postgres:', 'postgresql:']));
+// UNUSED EXPORTS: formatOutput
 
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/inputs.ts + 1 modules
+var inputs = __nccwpck_require__(688);
 ;// CONCATENATED MODULE: ./src/lib/logger.ts
 /** GitHub shows at most 10 errors and 10 warnings per step; the rest are logged as plain lines and counted. */
 const ANNOTATION_LIMIT = 10;
@@ -28881,6 +35572,8 @@ class RecordingLogger {
     }
 }
 
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
 ;// CONCATENATED MODULE: ./src/lib/summary.ts
 /**
  * The job summary, built as Markdown by stage logic and written once by the stage runner (scrubbed of secrets,
@@ -28936,8 +35629,8 @@ class Summary {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/lib/context.ts
 /** What the runner tells a step about its run, read from the GITHUB_* environment (empty strings outside GitHub). */
 
@@ -28949,7 +35642,7 @@ function readRunContext(env = process.env) {
     let pullRequest;
     if (env.GITHUB_EVENT_PATH) {
         try {
-            const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+            const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
             pullRequest = event.pull_request?.number ?? undefined;
         }
         catch {
@@ -28983,42 +35676,8 @@ function readRunContext(env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const t = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(t);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-/** A clock that only moves when slept on; records every sleep. */
-class ManualClock {
-    t;
-    sleeps = [];
-    constructor(t = 1_700_000_000_000) {
-        this.t = t;
-    }
-    now() {
-        return this.t;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.t += ms;
-    }
-    advance(ms) {
-        this.t += ms;
-    }
-}
-
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var clock = __nccwpck_require__(4517);
 ;// CONCATENATED MODULE: ./src/lib/http.ts
 const nodeFetch = (input, init) => fetch(input, init);
 class HttpTimeoutError extends (/* unused pure expression or super */ null && (Error)) {
@@ -29168,14 +35827,14 @@ function formatOutput(v) {
 /** Runs a stage; returns the exit code it set (0 or 1). */
 async function runStage(def, core, opts = {}) {
     const env = opts.env ?? process.env;
-    const masker = opts.services?.masker ?? new Masker((s) => core.setSecret(s));
+    const masker = opts.services?.masker ?? new secrets/* Masker */.GX((s) => core.setSecret(s));
     const logger = opts.services?.logger ?? new CoreLogger(core, masker);
     const services = {
         logger,
         masker,
         summary: opts.services?.summary ?? new Summary(),
         context: opts.services?.context ?? readRunContext(env),
-        clock: opts.services?.clock ?? systemClock,
+        clock: opts.services?.clock ?? clock/* systemClock */.m,
         http: opts.services?.http ?? nodeFetch,
         processes: opts.services?.processes ?? new NodeProcessRunner(logger, masker),
         env,
@@ -29194,7 +35853,7 @@ async function runStage(def, core, opts = {}) {
     };
     let settings;
     try {
-        settings = await def.read(new Inputs(opts.inputs ?? envInputSource(env), masker), services);
+        settings = await def.read(new inputs/* Inputs */.G0(opts.inputs ?? (0,inputs/* envInputSource */.lQ)(env), masker), services);
     }
     catch (err) {
         return fail((0,errors/* errorMessage */.gJ)(err), err);
@@ -29234,9 +35893,9 @@ async function runStage(def, core, opts = {}) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _lib_stage_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4529);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8013);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
+/* harmony import */ var _lib_stage_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6989);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9520);
 
 
 
@@ -29247,7 +35906,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8013:
+/***/ 9520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29258,6 +35917,6224 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+;// CONCATENATED MODULE: ./src/lib/retry.ts
+
+/** An error that says when the server wants to be asked again. */
+class RetryableError extends Error {
+    retryAfterMs;
+    status;
+    name = 'RetryableError';
+    constructor(message, retryAfterMs, status) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.status = status;
+    }
+}
+/** Retry-After is either delay-seconds or an HTTP-date. Returns milliseconds, or undefined when absent or unreadable. */
+function parseRetryAfter(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const h = header.trim();
+    if (/^\d+(\.\d+)?$/.test(h))
+        return Math.round(Number(h) * 1000);
+    const date = Date.parse(h);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
+    const exp = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + (random() * exp) / 2);
+}
+async function retry(fn, opts) {
+    const clock = opts.clock ?? lib_clock/* systemClock */.m;
+    const baseMs = opts.baseMs ?? 500;
+    const maxMs = opts.maxMs ?? 30_000;
+    const maxRetryAfter = opts.maxRetryAfterMs ?? 5 * 60_000;
+    const retryable = opts.retryable ?? ((e) => e instanceof RetryableError);
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            if (attempt >= opts.attempts || !retryable(err))
+                throw err;
+            const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
+            const delayMs = after !== undefined ? Math.min(after, maxRetryAfter) : backoffDelay(attempt, baseMs, maxMs, opts.random);
+            opts.onRetry?.({ attempt, delayMs, error: err });
+            await clock.sleep(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lib/github.ts
+
+
+class GitHubApiError extends Error {
+    status;
+    name = 'GitHubApiError';
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+function createGitHubApi(opts) {
+    const base = opts.apiUrl.replace(/\/$/, '');
+    const clock = opts.clock ?? lib_clock/* systemClock */.m;
+    return {
+        async request(method, path, body) {
+            return retry(async () => {
+                let res;
+                try {
+                    res = await opts.http(`${base}${path}`, {
+                        method,
+                        headers: {
+                            authorization: `Bearer ${opts.token}`,
+                            accept: 'application/vnd.github+json',
+                            'x-github-api-version': '2022-11-28',
+                            'user-agent': 'shipgate',
+                            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+                        },
+                        body: body === undefined ? undefined : JSON.stringify(body),
+                    });
+                }
+                catch (err) {
+                    throw new RetryableError(`GitHub API ${method} ${path}: ${err.message}`);
+                }
+                const text = await res.text();
+                let data = text;
+                try {
+                    data = text ? JSON.parse(text) : undefined;
+                }
+                catch {
+                    /* keep text */
+                }
+                if (res.ok)
+                    return { status: res.status, data: data, headers: res.headers };
+                const message = typeof data === 'object' && data?.message ? String(data.message) : text.slice(0, 200);
+                const retryAfter = parseRetryAfter(res.headers.get('retry-after'), clock.now());
+                const secondary = res.status === 403 && (retryAfter !== undefined || /secondary rate limit/i.test(message));
+                if (res.status >= 500 || res.status === 429 || secondary) {
+                    throw new RetryableError(`GitHub API ${method} ${path}: ${res.status} ${message}`, retryAfter, res.status);
+                }
+                const hint = res.status === 403 && /not accessible by integration/i.test(message) ? ' (the workflow token lacks a permission this call needs; grant it in the job\'s permissions)' : '';
+                throw new GitHubApiError(`GitHub API ${method} ${path}: ${res.status} ${message}${hint}`, res.status);
+            }, { attempts: opts.attempts ?? 4, baseMs: 1000, maxMs: 20_000, clock });
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = lib.Client
+const Pool = lib.Pool
+const Connection = lib.Connection
+const types = lib.types
+const Query = lib.Query
+const DatabaseError = lib.DatabaseError
+const escapeIdentifier = lib.escapeIdentifier
+const escapeLiteral = lib.escapeLiteral
+const Result = lib.Result
+const TypeOverrides = lib.TypeOverrides
+
+// Also export the defaults
+const defaults = lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (lib);
+
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+;// CONCATENATED MODULE: ./src/lib/postgres.ts
+/**
+ * PostgreSQL connection helpers shared by migrate, backup, preflight and verify: pooler detection, a client
+ * factory, and libpq environment variables for child processes (credentials never go into argv).
+ */
+
+
+/** Why a URL goes through a transaction pooler (session state and advisory locks do not survive there), or undefined. */
+function poolerReason(url) {
+    const u = tryParseUrl(url);
+    if (!u)
+        return undefined;
+    const host = u.hostname.toLowerCase();
+    if (/-pooler\./.test(host))
+        return `host ${host} is a Neon pooled endpoint (-pooler); use the direct endpoint without -pooler`;
+    if (u.port === '6543')
+        return `port 6543 is Supabase's transaction pooler; use the direct connection on port 5432`;
+    if ((u.searchParams.get('pgbouncer') ?? '').toLowerCase() === 'true')
+        return `the URL has pgbouncer=true; use a direct (unpooled) URL`;
+    if (/\.pooler\.supabase\.com$/.test(host) && u.port !== '5432')
+        return `host ${host} is Supabase's pooler; use the direct connection`;
+    return undefined;
+}
+function isMongoUrl(url) {
+    return /^mongodb(\+srv)?:\/\//i.test(url);
+}
+function isLocalHost(host) {
+    return ['localhost', '127.0.0.1', '::1', '[::1]', ''].includes(host.toLowerCase()) || host.startsWith('/');
+}
+/** libpq environment for pg_dump, pg_restore, psql and users' commands. */
+function pgEnv(url) {
+    const u = new URL(url);
+    const env = {};
+    const q = u.searchParams;
+    const host = q.get('host') ?? decodeURIComponent(u.hostname);
+    if (host)
+        env.PGHOST = host.replace(/^\[(.*)\]$/, '$1');
+    env.PGPORT = q.get('port') ?? (u.port || '5432');
+    if (u.username)
+        env.PGUSER = decodeURIComponent(u.username);
+    if (u.password)
+        env.PGPASSWORD = decodeURIComponent(u.password);
+    const db = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (db)
+        env.PGDATABASE = db;
+    const map = {
+        sslmode: 'PGSSLMODE',
+        sslrootcert: 'PGSSLROOTCERT',
+        sslcert: 'PGSSLCERT',
+        sslkey: 'PGSSLKEY',
+        application_name: 'PGAPPNAME',
+        options: 'PGOPTIONS',
+        connect_timeout: 'PGCONNECT_TIMEOUT',
+        target_session_attrs: 'PGTARGETSESSIONATTRS',
+    };
+    for (const [k, v] of Object.entries(map)) {
+        const val = q.get(k);
+        if (val)
+            env[v] = val;
+    }
+    if (!env.PGCONNECT_TIMEOUT)
+        env.PGCONNECT_TIMEOUT = '15';
+    return env;
+}
+/** A process environment for a libpq client: the caller's environment without stray PG* variables, plus the URL's. */
+function childPgEnv(url, base = process.env) {
+    const env = {};
+    for (const [k, v] of Object.entries(base))
+        if (!k.startsWith('PG') && !k.startsWith('INPUT_'))
+            env[k] = v;
+    return { ...env, ...pgEnv(url) };
+}
+function databaseName(url) {
+    const u = tryParseUrl(url);
+    return u ? decodeURIComponent(u.pathname.replace(/^\//, '')) : '';
+}
+/** Options the pg driver does not understand in the URL are dropped; sslmode is mapped. */
+function clientConfig(url, applicationName = 'shipgate') {
+    const u = new URL(url);
+    const sslmode = u.searchParams.get('sslmode');
+    for (const k of ['pgbouncer', 'schema', 'connection_limit', 'pool_timeout', 'sslaccept', 'channel_binding'])
+        u.searchParams.delete(k);
+    const config = { connectionString: u.toString(), application_name: applicationName, connectionTimeoutMillis: 15_000 };
+    if (sslmode === 'disable' || !sslmode) {
+        // leave to the driver
+    }
+    else if (sslmode === 'require' || sslmode === 'prefer' || sslmode === 'allow' || sslmode === 'no-verify') {
+        u.searchParams.delete('sslmode');
+        config.connectionString = u.toString();
+        config.ssl = { rejectUnauthorized: false };
+    }
+    return config;
+}
+/** Connect, with errors that name the redacted URL. */
+async function connect(url, applicationName = 'shipgate') {
+    const client = new esm.Client(clientConfig(url, applicationName));
+    try {
+        await client.connect();
+    }
+    catch (err) {
+        const e = err;
+        throw new Error(`cannot connect to ${(0,secrets/* redactUrl */.BO)(url)}: ${e.message}${e.code ? ` (${e.code})` : ''}`);
+    }
+    // An error on an idle client must not crash the process; the next query reports it.
+    client.on('error', () => { });
+    return client;
+}
+/** Server major version (e.g. 15) and full version number (150018). */
+async function serverVersion(client) {
+    const r = await client.query("select current_setting('server_version_num') as server_version_num, current_setting('server_version') as server_version");
+    const num = Number(r.rows[0].server_version_num);
+    return { major: Math.floor(num / 10000), num, text: r.rows[0].server_version };
+}
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+// EXTERNAL MODULE: ./src/lib/inputs.ts + 1 modules
+var lib_inputs = __nccwpck_require__(688);
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/hooks/registration.js
+/*
+ * This file is only ever generated once on the first generation and then is free to be modified.
+ * Any hooks you wish to add should be registered in the initHooks function. Feel free to define them
+ * in this file or in separate files in the hooks folder.
+ */
+// @ts-expect-error remove this line when you add your first hook and hooks is used
+function initHooks(hooks) {
+    // Add hooks by calling hooks.register{ClientInit/BeforeCreateRequest/BeforeRequest/AfterSuccess/AfterError}Hook
+    // with an instance of a hook that implements that specific Hook interface
+    // Hooks are registered per SDK instance, and are valid for the lifetime of the SDK instance
+}
+//# sourceMappingURL=registration.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/hooks/hooks.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+class SDKHooks {
+    sdkInitHooks = [];
+    beforeCreateRequestHooks = [];
+    beforeRequestHooks = [];
+    afterSuccessHooks = [];
+    afterErrorHooks = [];
+    constructor() {
+        const presetHooks = [];
+        for (const hook of presetHooks) {
+            if ("sdkInit" in hook) {
+                this.registerSDKInitHook(hook);
+            }
+            if ("beforeCreateRequest" in hook) {
+                this.registerBeforeCreateRequestHook(hook);
+            }
+            if ("beforeRequest" in hook) {
+                this.registerBeforeRequestHook(hook);
+            }
+            if ("afterSuccess" in hook) {
+                this.registerAfterSuccessHook(hook);
+            }
+            if ("afterError" in hook) {
+                this.registerAfterErrorHook(hook);
+            }
+        }
+        initHooks(this);
+    }
+    registerSDKInitHook(hook) {
+        this.sdkInitHooks.push(hook);
+    }
+    registerBeforeCreateRequestHook(hook) {
+        this.beforeCreateRequestHooks.push(hook);
+    }
+    registerBeforeRequestHook(hook) {
+        this.beforeRequestHooks.push(hook);
+    }
+    registerAfterSuccessHook(hook) {
+        this.afterSuccessHooks.push(hook);
+    }
+    registerAfterErrorHook(hook) {
+        this.afterErrorHooks.push(hook);
+    }
+    sdkInit(opts) {
+        return this.sdkInitHooks.reduce((opts, hook) => hook.sdkInit(opts), opts);
+    }
+    beforeCreateRequest(hookCtx, input) {
+        let inp = input;
+        for (const hook of this.beforeCreateRequestHooks) {
+            inp = hook.beforeCreateRequest(hookCtx, inp);
+        }
+        return inp;
+    }
+    async beforeRequest(hookCtx, request) {
+        let req = request;
+        for (const hook of this.beforeRequestHooks) {
+            req = await hook.beforeRequest(hookCtx, req);
+        }
+        return req;
+    }
+    async afterSuccess(hookCtx, response) {
+        let res = response;
+        for (const hook of this.afterSuccessHooks) {
+            res = await hook.afterSuccess(hookCtx, res);
+        }
+        return res;
+    }
+    async afterError(hookCtx, response, error) {
+        let res = response;
+        let err = error;
+        for (const hook of this.afterErrorHooks) {
+            const result = await hook.afterError(hookCtx, res, err);
+            res = result.response;
+            err = result.error;
+        }
+        return { response: res, error: err };
+    }
+}
+//# sourceMappingURL=hooks.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/httpclienterrors.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+/**
+ * Base class for all HTTP errors.
+ */
+class HTTPClientError extends Error {
+    /** The underlying cause of the error. */
+    cause;
+    name = "HTTPClientError";
+    constructor(message, opts) {
+        let msg = message;
+        if (opts?.cause) {
+            msg += `: ${opts.cause}`;
+        }
+        super(msg, opts);
+        // In older runtimes, the cause field would not have been assigned through
+        // the super() call.
+        if (typeof this.cause === "undefined") {
+            this.cause = opts?.cause;
+        }
+    }
+}
+/**
+ * An error to capture unrecognised or unexpected errors when making HTTP calls.
+ */
+class UnexpectedClientError extends HTTPClientError {
+    name = "UnexpectedClientError";
+}
+/**
+ * An error that is raised when any inputs used to create a request are invalid.
+ */
+class InvalidRequestError extends HTTPClientError {
+    name = "InvalidRequestError";
+}
+/**
+ * An error that is raised when a HTTP request was aborted by the client error.
+ */
+class RequestAbortedError extends HTTPClientError {
+    name = "RequestAbortedError";
+}
+/**
+ * An error that is raised when a HTTP request timed out due to an AbortSignal
+ * signal timeout.
+ */
+class RequestTimeoutError extends HTTPClientError {
+    name = "RequestTimeoutError";
+}
+/**
+ * An error that is raised when a HTTP client is unable to make a request to
+ * a server.
+ */
+class ConnectionError extends HTTPClientError {
+    name = "ConnectionError";
+}
+//# sourceMappingURL=httpclienterrors.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/fp.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+function OK(value) {
+    return { ok: true, value };
+}
+function ERR(error) {
+    return { ok: false, error };
+}
+/**
+ * unwrap is a convenience function for extracting a value from a result or
+ * throwing if there was an error.
+ */
+function unwrap(r) {
+    if (!r.ok) {
+        throw r.error;
+    }
+    return r.value;
+}
+/**
+ * unwrapAsync is a convenience function for resolving a value from a Promise
+ * of a result or rejecting if an error occurred.
+ */
+async function unwrapAsync(pr) {
+    const r = await pr;
+    if (!r.ok) {
+        throw r.error;
+    }
+    return r.value;
+}
+//# sourceMappingURL=fp.js.map
+;// CONCATENATED MODULE: ./node_modules/zod/v3/helpers/util.js
+var util;
+(function (util) {
+    util.assertEqual = (_) => { };
+    function assertIs(_arg) { }
+    util.assertIs = assertIs;
+    function assertNever(_x) {
+        throw new Error();
+    }
+    util.assertNever = assertNever;
+    util.arrayToEnum = (items) => {
+        const obj = {};
+        for (const item of items) {
+            obj[item] = item;
+        }
+        return obj;
+    };
+    util.getValidEnumValues = (obj) => {
+        const validKeys = util.objectKeys(obj).filter((k) => typeof obj[obj[k]] !== "number");
+        const filtered = {};
+        for (const k of validKeys) {
+            filtered[k] = obj[k];
+        }
+        return util.objectValues(filtered);
+    };
+    util.objectValues = (obj) => {
+        return util.objectKeys(obj).map(function (e) {
+            return obj[e];
+        });
+    };
+    util.objectKeys = typeof Object.keys === "function" // eslint-disable-line ban/ban
+        ? (obj) => Object.keys(obj) // eslint-disable-line ban/ban
+        : (object) => {
+            const keys = [];
+            for (const key in object) {
+                if (Object.prototype.hasOwnProperty.call(object, key)) {
+                    keys.push(key);
+                }
+            }
+            return keys;
+        };
+    util.find = (arr, checker) => {
+        for (const item of arr) {
+            if (checker(item))
+                return item;
+        }
+        return undefined;
+    };
+    util.isInteger = typeof Number.isInteger === "function"
+        ? (val) => Number.isInteger(val) // eslint-disable-line ban/ban
+        : (val) => typeof val === "number" && Number.isFinite(val) && Math.floor(val) === val;
+    function joinValues(array, separator = " | ") {
+        return array.map((val) => (typeof val === "string" ? `'${val}'` : val)).join(separator);
+    }
+    util.joinValues = joinValues;
+    util.jsonStringifyReplacer = (_, value) => {
+        if (typeof value === "bigint") {
+            return value.toString();
+        }
+        return value;
+    };
+})(util || (util = {}));
+var objectUtil;
+(function (objectUtil) {
+    objectUtil.mergeShapes = (first, second) => {
+        return {
+            ...first,
+            ...second, // second overwrites first
+        };
+    };
+})(objectUtil || (objectUtil = {}));
+const ZodParsedType = util.arrayToEnum([
+    "string",
+    "nan",
+    "number",
+    "integer",
+    "float",
+    "boolean",
+    "date",
+    "bigint",
+    "symbol",
+    "function",
+    "undefined",
+    "null",
+    "array",
+    "object",
+    "unknown",
+    "promise",
+    "void",
+    "never",
+    "map",
+    "set",
+]);
+const getParsedType = (data) => {
+    const t = typeof data;
+    switch (t) {
+        case "undefined":
+            return ZodParsedType.undefined;
+        case "string":
+            return ZodParsedType.string;
+        case "number":
+            return Number.isNaN(data) ? ZodParsedType.nan : ZodParsedType.number;
+        case "boolean":
+            return ZodParsedType.boolean;
+        case "function":
+            return ZodParsedType.function;
+        case "bigint":
+            return ZodParsedType.bigint;
+        case "symbol":
+            return ZodParsedType.symbol;
+        case "object":
+            if (Array.isArray(data)) {
+                return ZodParsedType.array;
+            }
+            if (data === null) {
+                return ZodParsedType.null;
+            }
+            if (data.then && typeof data.then === "function" && data.catch && typeof data.catch === "function") {
+                return ZodParsedType.promise;
+            }
+            if (typeof Map !== "undefined" && data instanceof Map) {
+                return ZodParsedType.map;
+            }
+            if (typeof Set !== "undefined" && data instanceof Set) {
+                return ZodParsedType.set;
+            }
+            if (typeof Date !== "undefined" && data instanceof Date) {
+                return ZodParsedType.date;
+            }
+            return ZodParsedType.object;
+        default:
+            return ZodParsedType.unknown;
+    }
+};
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/ZodError.js
+
+const ZodIssueCode = util.arrayToEnum([
+    "invalid_type",
+    "invalid_literal",
+    "custom",
+    "invalid_union",
+    "invalid_union_discriminator",
+    "invalid_enum_value",
+    "unrecognized_keys",
+    "invalid_arguments",
+    "invalid_return_type",
+    "invalid_date",
+    "invalid_string",
+    "too_small",
+    "too_big",
+    "invalid_intersection_types",
+    "not_multiple_of",
+    "not_finite",
+]);
+const quotelessJson = (obj) => {
+    const json = JSON.stringify(obj, null, 2);
+    return json.replace(/"([^"]+)":/g, "$1:");
+};
+class ZodError_ZodError extends Error {
+    get errors() {
+        return this.issues;
+    }
+    constructor(issues) {
+        super();
+        this.issues = [];
+        this.addIssue = (sub) => {
+            this.issues = [...this.issues, sub];
+        };
+        this.addIssues = (subs = []) => {
+            this.issues = [...this.issues, ...subs];
+        };
+        const actualProto = new.target.prototype;
+        if (Object.setPrototypeOf) {
+            // eslint-disable-next-line ban/ban
+            Object.setPrototypeOf(this, actualProto);
+        }
+        else {
+            this.__proto__ = actualProto;
+        }
+        this.name = "ZodError";
+        this.issues = issues;
+    }
+    format(_mapper) {
+        const mapper = _mapper ||
+            function (issue) {
+                return issue.message;
+            };
+        const fieldErrors = { _errors: [] };
+        const processError = (error) => {
+            for (const issue of error.issues) {
+                if (issue.code === "invalid_union") {
+                    issue.unionErrors.map(processError);
+                }
+                else if (issue.code === "invalid_return_type") {
+                    processError(issue.returnTypeError);
+                }
+                else if (issue.code === "invalid_arguments") {
+                    processError(issue.argumentsError);
+                }
+                else if (issue.path.length === 0) {
+                    fieldErrors._errors.push(mapper(issue));
+                }
+                else {
+                    let curr = fieldErrors;
+                    let i = 0;
+                    while (i < issue.path.length) {
+                        const el = issue.path[i];
+                        const terminal = i === issue.path.length - 1;
+                        // `_errors` is reserved by this legacy format, so merge a matching path segment into the current node instead of treating its array as a child.
+                        if (el === "_errors") {
+                            if (terminal)
+                                curr._errors.push(mapper(issue));
+                            i++;
+                            continue;
+                        }
+                        // Create `el` as an own data property. A segment naming an inherited member ("toString", "constructor") would otherwise read through to the prototype, and assigning "__proto__" would hit the setter and walk into Object.prototype.
+                        if (!Object.prototype.hasOwnProperty.call(curr, el)) {
+                            if (el === "__proto__") {
+                                Object.defineProperty(curr, el, {
+                                    value: { _errors: [] },
+                                    writable: true,
+                                    enumerable: true,
+                                    configurable: true,
+                                });
+                            }
+                            else {
+                                curr[el] = { _errors: [] };
+                            }
+                        }
+                        curr = curr[el];
+                        if (terminal) {
+                            curr._errors.push(mapper(issue));
+                        }
+                        i++;
+                    }
+                }
+            }
+        };
+        processError(this);
+        return fieldErrors;
+    }
+    static assert(value) {
+        if (!(value instanceof ZodError_ZodError)) {
+            throw new Error(`Not a ZodError: ${value}`);
+        }
+    }
+    toString() {
+        return this.message;
+    }
+    get message() {
+        return JSON.stringify(this.issues, util.jsonStringifyReplacer, 2);
+    }
+    get isEmpty() {
+        return this.issues.length === 0;
+    }
+    flatten(mapper = (issue) => issue.message) {
+        const fieldErrors = Object.create(null);
+        const formErrors = [];
+        for (const sub of this.issues) {
+            if (sub.path.length > 0) {
+                const firstEl = sub.path[0];
+                fieldErrors[firstEl] = fieldErrors[firstEl] || [];
+                fieldErrors[firstEl].push(mapper(sub));
+            }
+            else {
+                formErrors.push(mapper(sub));
+            }
+        }
+        return { formErrors, fieldErrors };
+    }
+    get formErrors() {
+        return this.flatten();
+    }
+}
+ZodError_ZodError.create = (issues) => {
+    const error = new ZodError_ZodError(issues);
+    return error;
+};
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/locales/en.js
+
+
+const errorMap = (issue, _ctx) => {
+    let message;
+    switch (issue.code) {
+        case ZodIssueCode.invalid_type:
+            if (issue.received === ZodParsedType.undefined) {
+                message = "Required";
+            }
+            else {
+                message = `Expected ${issue.expected}, received ${issue.received}`;
+            }
+            break;
+        case ZodIssueCode.invalid_literal:
+            message = `Invalid literal value, expected ${JSON.stringify(issue.expected, util.jsonStringifyReplacer)}`;
+            break;
+        case ZodIssueCode.unrecognized_keys:
+            message = `Unrecognized key(s) in object: ${util.joinValues(issue.keys, ", ")}`;
+            break;
+        case ZodIssueCode.invalid_union:
+            message = `Invalid input`;
+            break;
+        case ZodIssueCode.invalid_union_discriminator:
+            message = `Invalid discriminator value. Expected ${util.joinValues(issue.options)}`;
+            break;
+        case ZodIssueCode.invalid_enum_value:
+            message = `Invalid enum value. Expected ${util.joinValues(issue.options)}, received '${issue.received}'`;
+            break;
+        case ZodIssueCode.invalid_arguments:
+            message = `Invalid function arguments`;
+            break;
+        case ZodIssueCode.invalid_return_type:
+            message = `Invalid function return type`;
+            break;
+        case ZodIssueCode.invalid_date:
+            message = `Invalid date`;
+            break;
+        case ZodIssueCode.invalid_string:
+            if (typeof issue.validation === "object") {
+                if ("includes" in issue.validation) {
+                    message = `Invalid input: must include "${issue.validation.includes}"`;
+                    if (typeof issue.validation.position === "number") {
+                        message = `${message} at one or more positions greater than or equal to ${issue.validation.position}`;
+                    }
+                }
+                else if ("startsWith" in issue.validation) {
+                    message = `Invalid input: must start with "${issue.validation.startsWith}"`;
+                }
+                else if ("endsWith" in issue.validation) {
+                    message = `Invalid input: must end with "${issue.validation.endsWith}"`;
+                }
+                else {
+                    util.assertNever(issue.validation);
+                }
+            }
+            else if (issue.validation !== "regex") {
+                message = `Invalid ${issue.validation}`;
+            }
+            else {
+                message = "Invalid";
+            }
+            break;
+        case ZodIssueCode.too_small:
+            if (issue.type === "array")
+                message = `Array must contain ${issue.exact ? "exactly" : issue.inclusive ? `at least` : `more than`} ${issue.minimum} element(s)`;
+            else if (issue.type === "string")
+                message = `String must contain ${issue.exact ? "exactly" : issue.inclusive ? `at least` : `over`} ${issue.minimum} character(s)`;
+            else if (issue.type === "number")
+                message = `Number must be ${issue.exact ? `exactly equal to ` : issue.inclusive ? `greater than or equal to ` : `greater than `}${issue.minimum}`;
+            else if (issue.type === "bigint")
+                message = `Number must be ${issue.exact ? `exactly equal to ` : issue.inclusive ? `greater than or equal to ` : `greater than `}${issue.minimum}`;
+            else if (issue.type === "date")
+                message = `Date must be ${issue.exact ? `exactly equal to ` : issue.inclusive ? `greater than or equal to ` : `greater than `}${new Date(Number(issue.minimum))}`;
+            else
+                message = "Invalid input";
+            break;
+        case ZodIssueCode.too_big:
+            if (issue.type === "array")
+                message = `Array must contain ${issue.exact ? `exactly` : issue.inclusive ? `at most` : `less than`} ${issue.maximum} element(s)`;
+            else if (issue.type === "string")
+                message = `String must contain ${issue.exact ? `exactly` : issue.inclusive ? `at most` : `under`} ${issue.maximum} character(s)`;
+            else if (issue.type === "number")
+                message = `Number must be ${issue.exact ? `exactly` : issue.inclusive ? `less than or equal to` : `less than`} ${issue.maximum}`;
+            else if (issue.type === "bigint")
+                message = `BigInt must be ${issue.exact ? `exactly` : issue.inclusive ? `less than or equal to` : `less than`} ${issue.maximum}`;
+            else if (issue.type === "date")
+                message = `Date must be ${issue.exact ? `exactly` : issue.inclusive ? `smaller than or equal to` : `smaller than`} ${new Date(Number(issue.maximum))}`;
+            else
+                message = "Invalid input";
+            break;
+        case ZodIssueCode.custom:
+            message = `Invalid input`;
+            break;
+        case ZodIssueCode.invalid_intersection_types:
+            message = `Intersection results could not be merged`;
+            break;
+        case ZodIssueCode.not_multiple_of:
+            message = `Number must be a multiple of ${issue.multipleOf}`;
+            break;
+        case ZodIssueCode.not_finite:
+            message = "Number must be finite";
+            break;
+        default:
+            message = _ctx.defaultError;
+            util.assertNever(issue);
+    }
+    return { message };
+};
+/* harmony default export */ const en = (errorMap);
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/errors.js
+
+let overrideErrorMap = en;
+
+function setErrorMap(map) {
+    overrideErrorMap = map;
+}
+function getErrorMap() {
+    return overrideErrorMap;
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/helpers/errorUtil.js
+var errorUtil;
+(function (errorUtil) {
+    errorUtil.errToObj = (message) => typeof message === "string" ? { message } : message || {};
+    // biome-ignore lint/suspicious/noShadowRestrictedNames: renaming churns 31 v3 call sites
+    errorUtil.toString = (message) => typeof message === "string" ? message : message?.message;
+})(errorUtil || (errorUtil = {}));
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/helpers/parseUtil.js
+
+
+const makeIssue = (params) => {
+    const { data, path, errorMaps, issueData } = params;
+    const fullPath = [...path, ...(issueData.path || [])];
+    const fullIssue = {
+        ...issueData,
+        path: fullPath,
+    };
+    if (issueData.message !== undefined) {
+        return {
+            ...issueData,
+            path: fullPath,
+            message: issueData.message,
+        };
+    }
+    let errorMessage = "";
+    const maps = errorMaps
+        .filter((m) => !!m)
+        .slice()
+        .reverse();
+    for (const map of maps) {
+        errorMessage = map(fullIssue, { data, defaultError: errorMessage }).message;
+    }
+    return {
+        ...issueData,
+        path: fullPath,
+        message: errorMessage,
+    };
+};
+const EMPTY_PATH = (/* unused pure expression or super */ null && ([]));
+function addIssueToContext(ctx, issueData) {
+    const overrideMap = getErrorMap();
+    const issue = makeIssue({
+        issueData: issueData,
+        data: ctx.data,
+        path: ctx.path,
+        errorMaps: [
+            ctx.common.contextualErrorMap, // contextual error map is first priority
+            ctx.schemaErrorMap, // then schema-bound map if available
+            overrideMap, // then global override map
+            overrideMap === en ? undefined : en, // then global default map
+        ].filter((x) => !!x),
+    });
+    ctx.common.issues.push(issue);
+}
+class ParseStatus {
+    constructor() {
+        this.value = "valid";
+    }
+    dirty() {
+        if (this.value === "valid")
+            this.value = "dirty";
+    }
+    abort() {
+        if (this.value !== "aborted")
+            this.value = "aborted";
+    }
+    static mergeArray(status, results) {
+        const arrayValue = [];
+        for (const s of results) {
+            if (s.status === "aborted")
+                return INVALID;
+            if (s.status === "dirty")
+                status.dirty();
+            arrayValue.push(s.value);
+        }
+        return { status: status.value, value: arrayValue };
+    }
+    static async mergeObjectAsync(status, pairs) {
+        const syncPairs = [];
+        for (const pair of pairs) {
+            const key = await pair.key;
+            const value = await pair.value;
+            syncPairs.push({
+                key,
+                value,
+            });
+        }
+        return ParseStatus.mergeObjectSync(status, syncPairs);
+    }
+    static mergeObjectSync(status, pairs) {
+        const finalObject = {};
+        for (const pair of pairs) {
+            const { key, value } = pair;
+            if (key.status === "aborted")
+                return INVALID;
+            if (value.status === "aborted")
+                return INVALID;
+            if (key.status === "dirty")
+                status.dirty();
+            if (value.status === "dirty")
+                status.dirty();
+            if (key.value !== "__proto__" && (typeof value.value !== "undefined" || pair.alwaysSet)) {
+                finalObject[key.value] = value.value;
+            }
+        }
+        return { status: status.value, value: finalObject };
+    }
+}
+const INVALID = Object.freeze({
+    status: "aborted",
+});
+const DIRTY = (value) => ({ status: "dirty", value });
+const parseUtil_OK = (value) => ({ status: "valid", value });
+const isAborted = (x) => x.status === "aborted";
+const isDirty = (x) => x.status === "dirty";
+const isValid = (x) => x.status === "valid";
+const isAsync = (x) => typeof Promise !== "undefined" && x instanceof Promise;
+
+;// CONCATENATED MODULE: ./node_modules/zod/v3/types.js
+
+
+
+
+
+class ParseInputLazyPath {
+    constructor(parent, value, path, key) {
+        this._cachedPath = [];
+        this.parent = parent;
+        this.data = value;
+        this._path = path;
+        this._key = key;
+    }
+    get path() {
+        if (!this._cachedPath.length) {
+            if (Array.isArray(this._key)) {
+                this._cachedPath.push(...this._path, ...this._key);
+            }
+            else {
+                this._cachedPath.push(...this._path, this._key);
+            }
+        }
+        return this._cachedPath;
+    }
+}
+const handleResult = (ctx, result) => {
+    if (isValid(result)) {
+        return { success: true, data: result.value };
+    }
+    else {
+        if (!ctx.common.issues.length) {
+            throw new Error("Validation failed but no issues detected.");
+        }
+        return {
+            success: false,
+            get error() {
+                if (this._error)
+                    return this._error;
+                const error = new ZodError_ZodError(ctx.common.issues);
+                this._error = error;
+                return this._error;
+            },
+        };
+    }
+};
+function processCreateParams(params) {
+    if (!params)
+        return {};
+    const { errorMap, invalid_type_error, required_error, description } = params;
+    if (errorMap && (invalid_type_error || required_error)) {
+        throw new Error(`Can't use "invalid_type_error" or "required_error" in conjunction with custom error map.`);
+    }
+    if (errorMap)
+        return { errorMap: errorMap, description };
+    const customMap = (iss, ctx) => {
+        const { message } = params;
+        if (iss.code === "invalid_enum_value") {
+            return { message: message ?? ctx.defaultError };
+        }
+        if (typeof ctx.data === "undefined") {
+            return { message: message ?? required_error ?? ctx.defaultError };
+        }
+        if (iss.code !== "invalid_type")
+            return { message: ctx.defaultError };
+        return { message: message ?? invalid_type_error ?? ctx.defaultError };
+    };
+    return { errorMap: customMap, description };
+}
+class ZodType {
+    get description() {
+        return this._def.description;
+    }
+    _getType(input) {
+        return getParsedType(input.data);
+    }
+    _getOrReturnCtx(input, ctx) {
+        return (ctx || {
+            common: input.parent.common,
+            data: input.data,
+            parsedType: getParsedType(input.data),
+            schemaErrorMap: this._def.errorMap,
+            path: input.path,
+            parent: input.parent,
+        });
+    }
+    _processInputParams(input) {
+        return {
+            status: new ParseStatus(),
+            ctx: {
+                common: input.parent.common,
+                data: input.data,
+                parsedType: getParsedType(input.data),
+                schemaErrorMap: this._def.errorMap,
+                path: input.path,
+                parent: input.parent,
+            },
+        };
+    }
+    _parseSync(input) {
+        const result = this._parse(input);
+        if (isAsync(result)) {
+            throw new Error("Synchronous parse encountered promise.");
+        }
+        return result;
+    }
+    _parseAsync(input) {
+        const result = this._parse(input);
+        return Promise.resolve(result);
+    }
+    parse(data, params) {
+        const result = this.safeParse(data, params);
+        if (result.success)
+            return result.data;
+        throw result.error;
+    }
+    safeParse(data, params) {
+        const ctx = {
+            common: {
+                issues: [],
+                async: params?.async ?? false,
+                contextualErrorMap: params?.errorMap,
+            },
+            path: params?.path || [],
+            schemaErrorMap: this._def.errorMap,
+            parent: null,
+            data,
+            parsedType: getParsedType(data),
+        };
+        const result = this._parseSync({ data, path: ctx.path, parent: ctx });
+        return handleResult(ctx, result);
+    }
+    "~validate"(data) {
+        const ctx = {
+            common: {
+                issues: [],
+                async: !!this["~standard"].async,
+            },
+            path: [],
+            schemaErrorMap: this._def.errorMap,
+            parent: null,
+            data,
+            parsedType: getParsedType(data),
+        };
+        if (!this["~standard"].async) {
+            try {
+                const result = this._parseSync({ data, path: [], parent: ctx });
+                return isValid(result)
+                    ? {
+                        value: result.value,
+                    }
+                    : {
+                        issues: ctx.common.issues,
+                    };
+            }
+            catch (err) {
+                if (err?.message?.toLowerCase()?.includes("encountered")) {
+                    this["~standard"].async = true;
+                }
+                ctx.common = {
+                    issues: [],
+                    async: true,
+                };
+            }
+        }
+        return this._parseAsync({ data, path: [], parent: ctx }).then((result) => isValid(result)
+            ? {
+                value: result.value,
+            }
+            : {
+                issues: ctx.common.issues,
+            });
+    }
+    async parseAsync(data, params) {
+        const result = await this.safeParseAsync(data, params);
+        if (result.success)
+            return result.data;
+        throw result.error;
+    }
+    async safeParseAsync(data, params) {
+        const ctx = {
+            common: {
+                issues: [],
+                contextualErrorMap: params?.errorMap,
+                async: true,
+            },
+            path: params?.path || [],
+            schemaErrorMap: this._def.errorMap,
+            parent: null,
+            data,
+            parsedType: getParsedType(data),
+        };
+        const maybeAsyncResult = this._parse({ data, path: ctx.path, parent: ctx });
+        const result = await (isAsync(maybeAsyncResult) ? maybeAsyncResult : Promise.resolve(maybeAsyncResult));
+        return handleResult(ctx, result);
+    }
+    refine(check, message) {
+        const getIssueProperties = (val) => {
+            if (typeof message === "string" || typeof message === "undefined") {
+                return { message };
+            }
+            else if (typeof message === "function") {
+                return message(val);
+            }
+            else {
+                return message;
+            }
+        };
+        return this._refinement((val, ctx) => {
+            const result = check(val);
+            const setError = () => ctx.addIssue({
+                code: ZodIssueCode.custom,
+                ...getIssueProperties(val),
+            });
+            if (typeof Promise !== "undefined" && result instanceof Promise) {
+                return result.then((data) => {
+                    if (!data) {
+                        setError();
+                        return false;
+                    }
+                    else {
+                        return true;
+                    }
+                });
+            }
+            if (!result) {
+                setError();
+                return false;
+            }
+            else {
+                return true;
+            }
+        });
+    }
+    refinement(check, refinementData) {
+        return this._refinement((val, ctx) => {
+            if (!check(val)) {
+                ctx.addIssue(typeof refinementData === "function" ? refinementData(val, ctx) : refinementData);
+                return false;
+            }
+            else {
+                return true;
+            }
+        });
+    }
+    _refinement(refinement) {
+        return new ZodEffects({
+            schema: this,
+            typeName: ZodFirstPartyTypeKind.ZodEffects,
+            effect: { type: "refinement", refinement },
+        });
+    }
+    superRefine(refinement) {
+        return this._refinement(refinement);
+    }
+    constructor(def) {
+        /** Alias of safeParseAsync */
+        this.spa = this.safeParseAsync;
+        this._def = def;
+        this.parse = this.parse.bind(this);
+        this.safeParse = this.safeParse.bind(this);
+        this.parseAsync = this.parseAsync.bind(this);
+        this.safeParseAsync = this.safeParseAsync.bind(this);
+        this.spa = this.spa.bind(this);
+        this.refine = this.refine.bind(this);
+        this.refinement = this.refinement.bind(this);
+        this.superRefine = this.superRefine.bind(this);
+        this.optional = this.optional.bind(this);
+        this.nullable = this.nullable.bind(this);
+        this.nullish = this.nullish.bind(this);
+        this.array = this.array.bind(this);
+        this.promise = this.promise.bind(this);
+        this.or = this.or.bind(this);
+        this.and = this.and.bind(this);
+        this.transform = this.transform.bind(this);
+        this.brand = this.brand.bind(this);
+        this.default = this.default.bind(this);
+        this.catch = this.catch.bind(this);
+        this.describe = this.describe.bind(this);
+        this.pipe = this.pipe.bind(this);
+        this.readonly = this.readonly.bind(this);
+        this.isNullable = this.isNullable.bind(this);
+        this.isOptional = this.isOptional.bind(this);
+        this["~standard"] = {
+            version: 1,
+            vendor: "zod",
+            validate: (data) => this["~validate"](data),
+        };
+    }
+    optional() {
+        return ZodOptional.create(this, this._def);
+    }
+    nullable() {
+        return ZodNullable.create(this, this._def);
+    }
+    nullish() {
+        return this.nullable().optional();
+    }
+    array() {
+        return ZodArray.create(this);
+    }
+    promise() {
+        return ZodPromise.create(this, this._def);
+    }
+    or(option) {
+        return ZodUnion.create([this, option], this._def);
+    }
+    and(incoming) {
+        return ZodIntersection.create(this, incoming, this._def);
+    }
+    transform(transform) {
+        return new ZodEffects({
+            ...processCreateParams(this._def),
+            schema: this,
+            typeName: ZodFirstPartyTypeKind.ZodEffects,
+            effect: { type: "transform", transform },
+        });
+    }
+    default(def) {
+        const defaultValueFunc = typeof def === "function" ? def : () => def;
+        return new ZodDefault({
+            ...processCreateParams(this._def),
+            innerType: this,
+            defaultValue: defaultValueFunc,
+            typeName: ZodFirstPartyTypeKind.ZodDefault,
+        });
+    }
+    brand() {
+        return new ZodBranded({
+            typeName: ZodFirstPartyTypeKind.ZodBranded,
+            type: this,
+            ...processCreateParams(this._def),
+        });
+    }
+    catch(def) {
+        const catchValueFunc = typeof def === "function" ? def : () => def;
+        return new ZodCatch({
+            ...processCreateParams(this._def),
+            innerType: this,
+            catchValue: catchValueFunc,
+            typeName: ZodFirstPartyTypeKind.ZodCatch,
+        });
+    }
+    describe(description) {
+        const This = this.constructor;
+        return new This({
+            ...this._def,
+            description,
+        });
+    }
+    pipe(target) {
+        return ZodPipeline.create(this, target);
+    }
+    readonly() {
+        return ZodReadonly.create(this);
+    }
+    isOptional() {
+        return this.safeParse(undefined).success;
+    }
+    isNullable() {
+        return this.safeParse(null).success;
+    }
+}
+const cuidRegex = /^c[^\s-]{8,}$/i;
+const cuid2Regex = /^[0-9a-z]+$/;
+const ulidRegex = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+// const uuidRegex =
+//   /^([a-f0-9]{8}-[a-f0-9]{4}-[1-5][a-f0-9]{3}-[a-f0-9]{4}-[a-f0-9]{12}|00000000-0000-0000-0000-000000000000)$/i;
+const uuidRegex = /^[0-9a-fA-F]{8}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{12}$/i;
+const nanoidRegex = /^[a-z0-9_-]{21}$/i;
+const jwtRegex = /^[A-Za-z0-9-_]+\.[A-Za-z0-9-_]+\.[A-Za-z0-9-_]*$/;
+const durationRegex = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
+// from https://stackoverflow.com/a/46181/1550155
+// old version: too slow, didn't support unicode
+// const emailRegex = /^((([a-z]|\d|[!#\$%&'\*\+\-\/=\?\^_`{\|}~]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])+(\.([a-z]|\d|[!#\$%&'\*\+\-\/=\?\^_`{\|}~]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])+)*)|((\x22)((((\x20|\x09)*(\x0d\x0a))?(\x20|\x09)+)?(([\x01-\x08\x0b\x0c\x0e-\x1f\x7f]|\x21|[\x23-\x5b]|[\x5d-\x7e]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])|(\\([\x01-\x09\x0b\x0c\x0d-\x7f]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]))))*(((\x20|\x09)*(\x0d\x0a))?(\x20|\x09)+)?(\x22)))@((([a-z]|\d|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])|(([a-z]|\d|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])([a-z]|\d|-|\.|_|~|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])*([a-z]|\d|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])))\.)+(([a-z]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])|(([a-z]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])([a-z]|\d|-|\.|_|~|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])*([a-z]|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])))$/i;
+//old email regex
+// const emailRegex = /^(([^<>()[\].,;:\s@"]+(\.[^<>()[\].,;:\s@"]+)*)|(".+"))@((?!-)([^<>()[\].,;:\s@"]+\.)+[^<>()[\].,;:\s@"]{1,})[^-<>()[\].,;:\s@"]$/i;
+// eslint-disable-next-line
+// const emailRegex =
+//   /^(([^<>()[\]\\.,;:\s@\"]+(\.[^<>()[\]\\.,;:\s@\"]+)*)|(\".+\"))@((\[(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2}))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2}))\])|(\[IPv6:(([a-f0-9]{1,4}:){7}|::([a-f0-9]{1,4}:){0,6}|([a-f0-9]{1,4}:){1}:([a-f0-9]{1,4}:){0,5}|([a-f0-9]{1,4}:){2}:([a-f0-9]{1,4}:){0,4}|([a-f0-9]{1,4}:){3}:([a-f0-9]{1,4}:){0,3}|([a-f0-9]{1,4}:){4}:([a-f0-9]{1,4}:){0,2}|([a-f0-9]{1,4}:){5}:([a-f0-9]{1,4}:){0,1})([a-f0-9]{1,4}|(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2}))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2})))\])|([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])*(\.[A-Za-z]{2,})+))$/;
+// const emailRegex =
+//   /^[a-zA-Z0-9\.\!\#\$\%\&\'\*\+\/\=\?\^\_\`\{\|\}\~\-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+// const emailRegex =
+//   /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f\x21\x23-\x5b\x5d-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")@(?:(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-z0-9-]*[a-z0-9]:(?:[\x01-\x08\x0b\x0c\x0e-\x1f\x21-\x5a\x53-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])+)\])$/i;
+const emailRegex = /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$/i;
+// const emailRegex =
+//   /^[a-z0-9.!#$%&’*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9\-]+)*$/i;
+// from https://thekevinscott.com/emojis-in-javascript/#writing-a-regular-expression
+const _emojiRegex = `^[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
+let emojiRegex;
+// faster, simpler, safer
+const ipv4Regex = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
+const ipv4CidrRegex = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/(3[0-2]|[12]?[0-9])$/;
+// const ipv6Regex =
+// /^(([a-f0-9]{1,4}:){7}|::([a-f0-9]{1,4}:){0,6}|([a-f0-9]{1,4}:){1}:([a-f0-9]{1,4}:){0,5}|([a-f0-9]{1,4}:){2}:([a-f0-9]{1,4}:){0,4}|([a-f0-9]{1,4}:){3}:([a-f0-9]{1,4}:){0,3}|([a-f0-9]{1,4}:){4}:([a-f0-9]{1,4}:){0,2}|([a-f0-9]{1,4}:){5}:([a-f0-9]{1,4}:){0,1})([a-f0-9]{1,4}|(((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2}))\.){3}((25[0-5])|(2[0-4][0-9])|(1[0-9]{2})|([0-9]{1,2})))$/;
+const ipv6Regex = /^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$/;
+const ipv6CidrRegex = /^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$/;
+// https://stackoverflow.com/questions/7860392/determine-if-string-is-in-base64-using-javascript
+const base64Regex = /^([0-9a-zA-Z+/]{4})*(([0-9a-zA-Z+/]{2}==)|([0-9a-zA-Z+/]{3}=))?$/;
+// https://base64.guru/standards/base64url
+const base64urlRegex = /^([0-9a-zA-Z-_]{4})*(([0-9a-zA-Z-_]{2}(==)?)|([0-9a-zA-Z-_]{3}(=)?))?$/;
+// simple
+// const dateRegexSource = `\\d{4}-\\d{2}-\\d{2}`;
+// no leap year validation
+// const dateRegexSource = `\\d{4}-((0[13578]|10|12)-31|(0[13-9]|1[0-2])-30|(0[1-9]|1[0-2])-(0[1-9]|1\\d|2\\d))`;
+// with leap year validation
+const dateRegexSource = `((\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\\d|3[01])|(0[469]|11)-(0[1-9]|[12]\\d|30)|(02)-(0[1-9]|1\\d|2[0-8])))`;
+const dateRegex = new RegExp(`^${dateRegexSource}$`);
+function timeRegexSource(args) {
+    let secondsRegexSource = `[0-5]\\d`;
+    if (args.precision) {
+        secondsRegexSource = `${secondsRegexSource}\\.\\d{${args.precision}}`;
+    }
+    else if (args.precision == null) {
+        secondsRegexSource = `${secondsRegexSource}(\\.\\d+)?`;
+    }
+    const secondsQuantifier = args.precision ? "+" : "?"; // require seconds if precision is nonzero
+    return `([01]\\d|2[0-3]):[0-5]\\d(:${secondsRegexSource})${secondsQuantifier}`;
+}
+function timeRegex(args) {
+    return new RegExp(`^${timeRegexSource(args)}$`);
+}
+// Adapted from https://stackoverflow.com/a/3143231
+function datetimeRegex(args) {
+    let regex = `${dateRegexSource}T${timeRegexSource(args)}`;
+    const opts = [];
+    opts.push(args.local ? `Z?` : `Z`);
+    if (args.offset)
+        opts.push(`([+-]\\d{2}:?\\d{2})`);
+    regex = `${regex}(${opts.join("|")})`;
+    return new RegExp(`^${regex}$`);
+}
+function isValidIP(ip, version) {
+    if ((version === "v4" || !version) && ipv4Regex.test(ip)) {
+        return true;
+    }
+    if ((version === "v6" || !version) && ipv6Regex.test(ip)) {
+        return true;
+    }
+    return false;
+}
+function isValidJWT(jwt, alg) {
+    if (!jwtRegex.test(jwt))
+        return false;
+    try {
+        const [header] = jwt.split(".");
+        if (!header)
+            return false;
+        // Convert base64url to base64
+        const base64 = header
+            .replace(/-/g, "+")
+            .replace(/_/g, "/")
+            .padEnd(header.length + ((4 - (header.length % 4)) % 4), "=");
+        // @ts-ignore
+        const decoded = JSON.parse(atob(base64));
+        if (typeof decoded !== "object" || decoded === null)
+            return false;
+        if ("typ" in decoded && decoded?.typ !== "JWT")
+            return false;
+        if (!decoded.alg)
+            return false;
+        if (alg && decoded.alg !== alg)
+            return false;
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isValidCidr(ip, version) {
+    if ((version === "v4" || !version) && ipv4CidrRegex.test(ip)) {
+        return true;
+    }
+    if ((version === "v6" || !version) && ipv6CidrRegex.test(ip)) {
+        return true;
+    }
+    return false;
+}
+class ZodString extends ZodType {
+    _parse(input) {
+        if (this._def.coerce) {
+            input.data = String(input.data);
+        }
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.string) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.string,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const status = new ParseStatus();
+        let ctx = undefined;
+        for (const check of this._def.checks) {
+            if (check.kind === "min") {
+                if (input.data.length < check.value) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_small,
+                        minimum: check.value,
+                        type: "string",
+                        inclusive: true,
+                        exact: false,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "max") {
+                if (input.data.length > check.value) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_big,
+                        maximum: check.value,
+                        type: "string",
+                        inclusive: true,
+                        exact: false,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "length") {
+                const tooBig = input.data.length > check.value;
+                const tooSmall = input.data.length < check.value;
+                if (tooBig || tooSmall) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    if (tooBig) {
+                        addIssueToContext(ctx, {
+                            code: ZodIssueCode.too_big,
+                            maximum: check.value,
+                            type: "string",
+                            inclusive: true,
+                            exact: true,
+                            message: check.message,
+                        });
+                    }
+                    else if (tooSmall) {
+                        addIssueToContext(ctx, {
+                            code: ZodIssueCode.too_small,
+                            minimum: check.value,
+                            type: "string",
+                            inclusive: true,
+                            exact: true,
+                            message: check.message,
+                        });
+                    }
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "email") {
+                if (!emailRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "email",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "emoji") {
+                if (!emojiRegex) {
+                    emojiRegex = new RegExp(_emojiRegex, "u");
+                }
+                if (!emojiRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "emoji",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "uuid") {
+                if (!uuidRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "uuid",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "nanoid") {
+                if (!nanoidRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "nanoid",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "cuid") {
+                if (!cuidRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "cuid",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "cuid2") {
+                if (!cuid2Regex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "cuid2",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "ulid") {
+                if (!ulidRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "ulid",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "url") {
+                try {
+                    // @ts-ignore
+                    new URL(input.data);
+                }
+                catch {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "url",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "regex") {
+                check.regex.lastIndex = 0;
+                const testResult = check.regex.test(input.data);
+                if (!testResult) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "regex",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "trim") {
+                input.data = input.data.trim();
+            }
+            else if (check.kind === "includes") {
+                if (!input.data.includes(check.value, check.position)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: { includes: check.value, position: check.position },
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "toLowerCase") {
+                input.data = input.data.toLowerCase();
+            }
+            else if (check.kind === "toUpperCase") {
+                input.data = input.data.toUpperCase();
+            }
+            else if (check.kind === "startsWith") {
+                if (!input.data.startsWith(check.value)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: { startsWith: check.value },
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "endsWith") {
+                if (!input.data.endsWith(check.value)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: { endsWith: check.value },
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "datetime") {
+                const regex = datetimeRegex(check);
+                if (!regex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: "datetime",
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "date") {
+                const regex = dateRegex;
+                if (!regex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: "date",
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "time") {
+                const regex = timeRegex(check);
+                if (!regex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_string,
+                        validation: "time",
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "duration") {
+                if (!durationRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "duration",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "ip") {
+                if (!isValidIP(input.data, check.version)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "ip",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "jwt") {
+                if (!isValidJWT(input.data, check.alg)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "jwt",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "cidr") {
+                if (!isValidCidr(input.data, check.version)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "cidr",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "base64") {
+                if (!base64Regex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "base64",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "base64url") {
+                if (!base64urlRegex.test(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        validation: "base64url",
+                        code: ZodIssueCode.invalid_string,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else {
+                util.assertNever(check);
+            }
+        }
+        return { status: status.value, value: input.data };
+    }
+    _regex(regex, validation, message) {
+        return this.refinement((data) => regex.test(data), {
+            validation,
+            code: ZodIssueCode.invalid_string,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    _addCheck(check) {
+        return new ZodString({
+            ...this._def,
+            checks: [...this._def.checks, check],
+        });
+    }
+    email(message) {
+        return this._addCheck({ kind: "email", ...errorUtil.errToObj(message) });
+    }
+    url(message) {
+        return this._addCheck({ kind: "url", ...errorUtil.errToObj(message) });
+    }
+    emoji(message) {
+        return this._addCheck({ kind: "emoji", ...errorUtil.errToObj(message) });
+    }
+    uuid(message) {
+        return this._addCheck({ kind: "uuid", ...errorUtil.errToObj(message) });
+    }
+    nanoid(message) {
+        return this._addCheck({ kind: "nanoid", ...errorUtil.errToObj(message) });
+    }
+    cuid(message) {
+        return this._addCheck({ kind: "cuid", ...errorUtil.errToObj(message) });
+    }
+    cuid2(message) {
+        return this._addCheck({ kind: "cuid2", ...errorUtil.errToObj(message) });
+    }
+    ulid(message) {
+        return this._addCheck({ kind: "ulid", ...errorUtil.errToObj(message) });
+    }
+    base64(message) {
+        return this._addCheck({ kind: "base64", ...errorUtil.errToObj(message) });
+    }
+    base64url(message) {
+        // base64url encoding is a modification of base64 that can safely be used in URLs and filenames
+        return this._addCheck({
+            kind: "base64url",
+            ...errorUtil.errToObj(message),
+        });
+    }
+    jwt(options) {
+        return this._addCheck({ kind: "jwt", ...errorUtil.errToObj(options) });
+    }
+    ip(options) {
+        return this._addCheck({ kind: "ip", ...errorUtil.errToObj(options) });
+    }
+    cidr(options) {
+        return this._addCheck({ kind: "cidr", ...errorUtil.errToObj(options) });
+    }
+    datetime(options) {
+        if (typeof options === "string") {
+            return this._addCheck({
+                kind: "datetime",
+                precision: null,
+                offset: false,
+                local: false,
+                message: options,
+            });
+        }
+        return this._addCheck({
+            kind: "datetime",
+            precision: typeof options?.precision === "undefined" ? null : options?.precision,
+            offset: options?.offset ?? false,
+            local: options?.local ?? false,
+            ...errorUtil.errToObj(options?.message),
+        });
+    }
+    date(message) {
+        return this._addCheck({ kind: "date", message });
+    }
+    time(options) {
+        if (typeof options === "string") {
+            return this._addCheck({
+                kind: "time",
+                precision: null,
+                message: options,
+            });
+        }
+        return this._addCheck({
+            kind: "time",
+            precision: typeof options?.precision === "undefined" ? null : options?.precision,
+            ...errorUtil.errToObj(options?.message),
+        });
+    }
+    duration(message) {
+        return this._addCheck({ kind: "duration", ...errorUtil.errToObj(message) });
+    }
+    regex(regex, message) {
+        return this._addCheck({
+            kind: "regex",
+            regex: regex,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    includes(value, options) {
+        return this._addCheck({
+            kind: "includes",
+            value: value,
+            position: options?.position,
+            ...errorUtil.errToObj(options?.message),
+        });
+    }
+    startsWith(value, message) {
+        return this._addCheck({
+            kind: "startsWith",
+            value: value,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    endsWith(value, message) {
+        return this._addCheck({
+            kind: "endsWith",
+            value: value,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    min(minLength, message) {
+        return this._addCheck({
+            kind: "min",
+            value: minLength,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    max(maxLength, message) {
+        return this._addCheck({
+            kind: "max",
+            value: maxLength,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    length(len, message) {
+        return this._addCheck({
+            kind: "length",
+            value: len,
+            ...errorUtil.errToObj(message),
+        });
+    }
+    /**
+     * Equivalent to `.min(1)`
+     */
+    nonempty(message) {
+        return this.min(1, errorUtil.errToObj(message));
+    }
+    trim() {
+        return new ZodString({
+            ...this._def,
+            checks: [...this._def.checks, { kind: "trim" }],
+        });
+    }
+    toLowerCase() {
+        return new ZodString({
+            ...this._def,
+            checks: [...this._def.checks, { kind: "toLowerCase" }],
+        });
+    }
+    toUpperCase() {
+        return new ZodString({
+            ...this._def,
+            checks: [...this._def.checks, { kind: "toUpperCase" }],
+        });
+    }
+    get isDatetime() {
+        return !!this._def.checks.find((ch) => ch.kind === "datetime");
+    }
+    get isDate() {
+        return !!this._def.checks.find((ch) => ch.kind === "date");
+    }
+    get isTime() {
+        return !!this._def.checks.find((ch) => ch.kind === "time");
+    }
+    get isDuration() {
+        return !!this._def.checks.find((ch) => ch.kind === "duration");
+    }
+    get isEmail() {
+        return !!this._def.checks.find((ch) => ch.kind === "email");
+    }
+    get isURL() {
+        return !!this._def.checks.find((ch) => ch.kind === "url");
+    }
+    get isEmoji() {
+        return !!this._def.checks.find((ch) => ch.kind === "emoji");
+    }
+    get isUUID() {
+        return !!this._def.checks.find((ch) => ch.kind === "uuid");
+    }
+    get isNANOID() {
+        return !!this._def.checks.find((ch) => ch.kind === "nanoid");
+    }
+    get isCUID() {
+        return !!this._def.checks.find((ch) => ch.kind === "cuid");
+    }
+    get isCUID2() {
+        return !!this._def.checks.find((ch) => ch.kind === "cuid2");
+    }
+    get isULID() {
+        return !!this._def.checks.find((ch) => ch.kind === "ulid");
+    }
+    get isIP() {
+        return !!this._def.checks.find((ch) => ch.kind === "ip");
+    }
+    get isCIDR() {
+        return !!this._def.checks.find((ch) => ch.kind === "cidr");
+    }
+    get isBase64() {
+        return !!this._def.checks.find((ch) => ch.kind === "base64");
+    }
+    get isBase64url() {
+        // base64url encoding is a modification of base64 that can safely be used in URLs and filenames
+        return !!this._def.checks.find((ch) => ch.kind === "base64url");
+    }
+    get minLength() {
+        let min = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "min") {
+                if (min === null || ch.value > min)
+                    min = ch.value;
+            }
+        }
+        return min;
+    }
+    get maxLength() {
+        let max = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "max") {
+                if (max === null || ch.value < max)
+                    max = ch.value;
+            }
+        }
+        return max;
+    }
+}
+ZodString.create = (params) => {
+    return new ZodString({
+        checks: [],
+        typeName: ZodFirstPartyTypeKind.ZodString,
+        coerce: params?.coerce ?? false,
+        ...processCreateParams(params),
+    });
+};
+// https://stackoverflow.com/questions/3966484/why-does-modulus-operator-return-fractional-number-in-javascript/31711034#31711034
+function floatSafeRemainder(val, step) {
+    const valDecCount = (val.toString().split(".")[1] || "").length;
+    const stepDecCount = (step.toString().split(".")[1] || "").length;
+    const decCount = valDecCount > stepDecCount ? valDecCount : stepDecCount;
+    const valInt = Number.parseInt(val.toFixed(decCount).replace(".", ""));
+    const stepInt = Number.parseInt(step.toFixed(decCount).replace(".", ""));
+    return (valInt % stepInt) / 10 ** decCount;
+}
+class ZodNumber extends ZodType {
+    constructor() {
+        super(...arguments);
+        this.min = this.gte;
+        this.max = this.lte;
+        this.step = this.multipleOf;
+    }
+    _parse(input) {
+        if (this._def.coerce) {
+            input.data = Number(input.data);
+        }
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.number) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.number,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        let ctx = undefined;
+        const status = new ParseStatus();
+        for (const check of this._def.checks) {
+            if (check.kind === "int") {
+                if (!util.isInteger(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.invalid_type,
+                        expected: "integer",
+                        received: "float",
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "min") {
+                const tooSmall = check.inclusive ? input.data < check.value : input.data <= check.value;
+                if (tooSmall) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_small,
+                        minimum: check.value,
+                        type: "number",
+                        inclusive: check.inclusive,
+                        exact: false,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "max") {
+                const tooBig = check.inclusive ? input.data > check.value : input.data >= check.value;
+                if (tooBig) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_big,
+                        maximum: check.value,
+                        type: "number",
+                        inclusive: check.inclusive,
+                        exact: false,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "multipleOf") {
+                if (floatSafeRemainder(input.data, check.value) !== 0) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.not_multiple_of,
+                        multipleOf: check.value,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "finite") {
+                if (!Number.isFinite(input.data)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.not_finite,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else {
+                util.assertNever(check);
+            }
+        }
+        return { status: status.value, value: input.data };
+    }
+    gte(value, message) {
+        return this.setLimit("min", value, true, errorUtil.toString(message));
+    }
+    gt(value, message) {
+        return this.setLimit("min", value, false, errorUtil.toString(message));
+    }
+    lte(value, message) {
+        return this.setLimit("max", value, true, errorUtil.toString(message));
+    }
+    lt(value, message) {
+        return this.setLimit("max", value, false, errorUtil.toString(message));
+    }
+    setLimit(kind, value, inclusive, message) {
+        return new ZodNumber({
+            ...this._def,
+            checks: [
+                ...this._def.checks,
+                {
+                    kind,
+                    value,
+                    inclusive,
+                    message: errorUtil.toString(message),
+                },
+            ],
+        });
+    }
+    _addCheck(check) {
+        return new ZodNumber({
+            ...this._def,
+            checks: [...this._def.checks, check],
+        });
+    }
+    int(message) {
+        return this._addCheck({
+            kind: "int",
+            message: errorUtil.toString(message),
+        });
+    }
+    positive(message) {
+        return this._addCheck({
+            kind: "min",
+            value: 0,
+            inclusive: false,
+            message: errorUtil.toString(message),
+        });
+    }
+    negative(message) {
+        return this._addCheck({
+            kind: "max",
+            value: 0,
+            inclusive: false,
+            message: errorUtil.toString(message),
+        });
+    }
+    nonpositive(message) {
+        return this._addCheck({
+            kind: "max",
+            value: 0,
+            inclusive: true,
+            message: errorUtil.toString(message),
+        });
+    }
+    nonnegative(message) {
+        return this._addCheck({
+            kind: "min",
+            value: 0,
+            inclusive: true,
+            message: errorUtil.toString(message),
+        });
+    }
+    multipleOf(value, message) {
+        return this._addCheck({
+            kind: "multipleOf",
+            value: value,
+            message: errorUtil.toString(message),
+        });
+    }
+    finite(message) {
+        return this._addCheck({
+            kind: "finite",
+            message: errorUtil.toString(message),
+        });
+    }
+    safe(message) {
+        return this._addCheck({
+            kind: "min",
+            inclusive: true,
+            value: Number.MIN_SAFE_INTEGER,
+            message: errorUtil.toString(message),
+        })._addCheck({
+            kind: "max",
+            inclusive: true,
+            value: Number.MAX_SAFE_INTEGER,
+            message: errorUtil.toString(message),
+        });
+    }
+    get minValue() {
+        let min = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "min") {
+                if (min === null || ch.value > min)
+                    min = ch.value;
+            }
+        }
+        return min;
+    }
+    get maxValue() {
+        let max = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "max") {
+                if (max === null || ch.value < max)
+                    max = ch.value;
+            }
+        }
+        return max;
+    }
+    get isInt() {
+        return !!this._def.checks.find((ch) => ch.kind === "int" || (ch.kind === "multipleOf" && util.isInteger(ch.value)));
+    }
+    get isFinite() {
+        let max = null;
+        let min = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "finite" || ch.kind === "int" || ch.kind === "multipleOf") {
+                return true;
+            }
+            else if (ch.kind === "min") {
+                if (min === null || ch.value > min)
+                    min = ch.value;
+            }
+            else if (ch.kind === "max") {
+                if (max === null || ch.value < max)
+                    max = ch.value;
+            }
+        }
+        return Number.isFinite(min) && Number.isFinite(max);
+    }
+}
+ZodNumber.create = (params) => {
+    return new ZodNumber({
+        checks: [],
+        typeName: ZodFirstPartyTypeKind.ZodNumber,
+        coerce: params?.coerce || false,
+        ...processCreateParams(params),
+    });
+};
+class ZodBigInt extends ZodType {
+    constructor() {
+        super(...arguments);
+        this.min = this.gte;
+        this.max = this.lte;
+    }
+    _parse(input) {
+        if (this._def.coerce) {
+            try {
+                input.data = BigInt(input.data);
+            }
+            catch {
+                return this._getInvalidInput(input);
+            }
+        }
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.bigint) {
+            return this._getInvalidInput(input);
+        }
+        let ctx = undefined;
+        const status = new ParseStatus();
+        for (const check of this._def.checks) {
+            if (check.kind === "min") {
+                const tooSmall = check.inclusive ? input.data < check.value : input.data <= check.value;
+                if (tooSmall) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_small,
+                        type: "bigint",
+                        minimum: check.value,
+                        inclusive: check.inclusive,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "max") {
+                const tooBig = check.inclusive ? input.data > check.value : input.data >= check.value;
+                if (tooBig) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_big,
+                        type: "bigint",
+                        maximum: check.value,
+                        inclusive: check.inclusive,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "multipleOf") {
+                if (input.data % check.value !== BigInt(0)) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.not_multiple_of,
+                        multipleOf: check.value,
+                        message: check.message,
+                    });
+                    status.dirty();
+                }
+            }
+            else {
+                util.assertNever(check);
+            }
+        }
+        return { status: status.value, value: input.data };
+    }
+    _getInvalidInput(input) {
+        const ctx = this._getOrReturnCtx(input);
+        addIssueToContext(ctx, {
+            code: ZodIssueCode.invalid_type,
+            expected: ZodParsedType.bigint,
+            received: ctx.parsedType,
+        });
+        return INVALID;
+    }
+    gte(value, message) {
+        return this.setLimit("min", value, true, errorUtil.toString(message));
+    }
+    gt(value, message) {
+        return this.setLimit("min", value, false, errorUtil.toString(message));
+    }
+    lte(value, message) {
+        return this.setLimit("max", value, true, errorUtil.toString(message));
+    }
+    lt(value, message) {
+        return this.setLimit("max", value, false, errorUtil.toString(message));
+    }
+    setLimit(kind, value, inclusive, message) {
+        return new ZodBigInt({
+            ...this._def,
+            checks: [
+                ...this._def.checks,
+                {
+                    kind,
+                    value,
+                    inclusive,
+                    message: errorUtil.toString(message),
+                },
+            ],
+        });
+    }
+    _addCheck(check) {
+        return new ZodBigInt({
+            ...this._def,
+            checks: [...this._def.checks, check],
+        });
+    }
+    positive(message) {
+        return this._addCheck({
+            kind: "min",
+            value: BigInt(0),
+            inclusive: false,
+            message: errorUtil.toString(message),
+        });
+    }
+    negative(message) {
+        return this._addCheck({
+            kind: "max",
+            value: BigInt(0),
+            inclusive: false,
+            message: errorUtil.toString(message),
+        });
+    }
+    nonpositive(message) {
+        return this._addCheck({
+            kind: "max",
+            value: BigInt(0),
+            inclusive: true,
+            message: errorUtil.toString(message),
+        });
+    }
+    nonnegative(message) {
+        return this._addCheck({
+            kind: "min",
+            value: BigInt(0),
+            inclusive: true,
+            message: errorUtil.toString(message),
+        });
+    }
+    multipleOf(value, message) {
+        return this._addCheck({
+            kind: "multipleOf",
+            value,
+            message: errorUtil.toString(message),
+        });
+    }
+    get minValue() {
+        let min = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "min") {
+                if (min === null || ch.value > min)
+                    min = ch.value;
+            }
+        }
+        return min;
+    }
+    get maxValue() {
+        let max = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "max") {
+                if (max === null || ch.value < max)
+                    max = ch.value;
+            }
+        }
+        return max;
+    }
+}
+ZodBigInt.create = (params) => {
+    return new ZodBigInt({
+        checks: [],
+        typeName: ZodFirstPartyTypeKind.ZodBigInt,
+        coerce: params?.coerce ?? false,
+        ...processCreateParams(params),
+    });
+};
+class ZodBoolean extends ZodType {
+    _parse(input) {
+        if (this._def.coerce) {
+            input.data = Boolean(input.data);
+        }
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.boolean) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.boolean,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+}
+ZodBoolean.create = (params) => {
+    return new ZodBoolean({
+        typeName: ZodFirstPartyTypeKind.ZodBoolean,
+        coerce: params?.coerce || false,
+        ...processCreateParams(params),
+    });
+};
+class ZodDate extends ZodType {
+    _parse(input) {
+        if (this._def.coerce) {
+            input.data = new Date(input.data);
+        }
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.date) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.date,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        if (Number.isNaN(input.data.getTime())) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_date,
+            });
+            return INVALID;
+        }
+        const status = new ParseStatus();
+        let ctx = undefined;
+        for (const check of this._def.checks) {
+            if (check.kind === "min") {
+                if (input.data.getTime() < check.value) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_small,
+                        message: check.message,
+                        inclusive: true,
+                        exact: false,
+                        minimum: check.value,
+                        type: "date",
+                    });
+                    status.dirty();
+                }
+            }
+            else if (check.kind === "max") {
+                if (input.data.getTime() > check.value) {
+                    ctx = this._getOrReturnCtx(input, ctx);
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.too_big,
+                        message: check.message,
+                        inclusive: true,
+                        exact: false,
+                        maximum: check.value,
+                        type: "date",
+                    });
+                    status.dirty();
+                }
+            }
+            else {
+                util.assertNever(check);
+            }
+        }
+        return {
+            status: status.value,
+            value: new Date(input.data.getTime()),
+        };
+    }
+    _addCheck(check) {
+        return new ZodDate({
+            ...this._def,
+            checks: [...this._def.checks, check],
+        });
+    }
+    min(minDate, message) {
+        return this._addCheck({
+            kind: "min",
+            value: minDate.getTime(),
+            message: errorUtil.toString(message),
+        });
+    }
+    max(maxDate, message) {
+        return this._addCheck({
+            kind: "max",
+            value: maxDate.getTime(),
+            message: errorUtil.toString(message),
+        });
+    }
+    get minDate() {
+        let min = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "min") {
+                if (min === null || ch.value > min)
+                    min = ch.value;
+            }
+        }
+        return min != null ? new Date(min) : null;
+    }
+    get maxDate() {
+        let max = null;
+        for (const ch of this._def.checks) {
+            if (ch.kind === "max") {
+                if (max === null || ch.value < max)
+                    max = ch.value;
+            }
+        }
+        return max != null ? new Date(max) : null;
+    }
+}
+ZodDate.create = (params) => {
+    return new ZodDate({
+        checks: [],
+        coerce: params?.coerce || false,
+        typeName: ZodFirstPartyTypeKind.ZodDate,
+        ...processCreateParams(params),
+    });
+};
+class ZodSymbol extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.symbol) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.symbol,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+}
+ZodSymbol.create = (params) => {
+    return new ZodSymbol({
+        typeName: ZodFirstPartyTypeKind.ZodSymbol,
+        ...processCreateParams(params),
+    });
+};
+class ZodUndefined extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.undefined) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.undefined,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+}
+ZodUndefined.create = (params) => {
+    return new ZodUndefined({
+        typeName: ZodFirstPartyTypeKind.ZodUndefined,
+        ...processCreateParams(params),
+    });
+};
+class ZodNull extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.null) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.null,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+}
+ZodNull.create = (params) => {
+    return new ZodNull({
+        typeName: ZodFirstPartyTypeKind.ZodNull,
+        ...processCreateParams(params),
+    });
+};
+class ZodAny extends ZodType {
+    constructor() {
+        super(...arguments);
+        // to prevent instances of other classes from extending ZodAny. this causes issues with catchall in ZodObject.
+        this._any = true;
+    }
+    _parse(input) {
+        return parseUtil_OK(input.data);
+    }
+}
+ZodAny.create = (params) => {
+    return new ZodAny({
+        typeName: ZodFirstPartyTypeKind.ZodAny,
+        ...processCreateParams(params),
+    });
+};
+class ZodUnknown extends ZodType {
+    constructor() {
+        super(...arguments);
+        // required
+        this._unknown = true;
+    }
+    _parse(input) {
+        return parseUtil_OK(input.data);
+    }
+}
+ZodUnknown.create = (params) => {
+    return new ZodUnknown({
+        typeName: ZodFirstPartyTypeKind.ZodUnknown,
+        ...processCreateParams(params),
+    });
+};
+class ZodNever extends ZodType {
+    _parse(input) {
+        const ctx = this._getOrReturnCtx(input);
+        addIssueToContext(ctx, {
+            code: ZodIssueCode.invalid_type,
+            expected: ZodParsedType.never,
+            received: ctx.parsedType,
+        });
+        return INVALID;
+    }
+}
+ZodNever.create = (params) => {
+    return new ZodNever({
+        typeName: ZodFirstPartyTypeKind.ZodNever,
+        ...processCreateParams(params),
+    });
+};
+class ZodVoid extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.undefined) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.void,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+}
+ZodVoid.create = (params) => {
+    return new ZodVoid({
+        typeName: ZodFirstPartyTypeKind.ZodVoid,
+        ...processCreateParams(params),
+    });
+};
+class ZodArray extends ZodType {
+    _parse(input) {
+        const { ctx, status } = this._processInputParams(input);
+        const def = this._def;
+        if (ctx.parsedType !== ZodParsedType.array) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.array,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        if (def.exactLength !== null) {
+            const tooBig = ctx.data.length > def.exactLength.value;
+            const tooSmall = ctx.data.length < def.exactLength.value;
+            if (tooBig || tooSmall) {
+                addIssueToContext(ctx, {
+                    code: tooBig ? ZodIssueCode.too_big : ZodIssueCode.too_small,
+                    minimum: (tooSmall ? def.exactLength.value : undefined),
+                    maximum: (tooBig ? def.exactLength.value : undefined),
+                    type: "array",
+                    inclusive: true,
+                    exact: true,
+                    message: def.exactLength.message,
+                });
+                status.dirty();
+            }
+        }
+        if (def.minLength !== null) {
+            if (ctx.data.length < def.minLength.value) {
+                addIssueToContext(ctx, {
+                    code: ZodIssueCode.too_small,
+                    minimum: def.minLength.value,
+                    type: "array",
+                    inclusive: true,
+                    exact: false,
+                    message: def.minLength.message,
+                });
+                status.dirty();
+            }
+        }
+        if (def.maxLength !== null) {
+            if (ctx.data.length > def.maxLength.value) {
+                addIssueToContext(ctx, {
+                    code: ZodIssueCode.too_big,
+                    maximum: def.maxLength.value,
+                    type: "array",
+                    inclusive: true,
+                    exact: false,
+                    message: def.maxLength.message,
+                });
+                status.dirty();
+            }
+        }
+        if (ctx.common.async) {
+            return Promise.all([...ctx.data].map((item, i) => {
+                return def.type._parseAsync(new ParseInputLazyPath(ctx, item, ctx.path, i));
+            })).then((result) => {
+                return ParseStatus.mergeArray(status, result);
+            });
+        }
+        const result = [...ctx.data].map((item, i) => {
+            return def.type._parseSync(new ParseInputLazyPath(ctx, item, ctx.path, i));
+        });
+        return ParseStatus.mergeArray(status, result);
+    }
+    get element() {
+        return this._def.type;
+    }
+    min(minLength, message) {
+        return new ZodArray({
+            ...this._def,
+            minLength: { value: minLength, message: errorUtil.toString(message) },
+        });
+    }
+    max(maxLength, message) {
+        return new ZodArray({
+            ...this._def,
+            maxLength: { value: maxLength, message: errorUtil.toString(message) },
+        });
+    }
+    length(len, message) {
+        return new ZodArray({
+            ...this._def,
+            exactLength: { value: len, message: errorUtil.toString(message) },
+        });
+    }
+    nonempty(message) {
+        return this.min(1, message);
+    }
+}
+ZodArray.create = (schema, params) => {
+    return new ZodArray({
+        type: schema,
+        minLength: null,
+        maxLength: null,
+        exactLength: null,
+        typeName: ZodFirstPartyTypeKind.ZodArray,
+        ...processCreateParams(params),
+    });
+};
+function deepPartialify(schema) {
+    if (schema instanceof ZodObject) {
+        const newShape = {};
+        for (const key in schema.shape) {
+            const fieldSchema = schema.shape[key];
+            newShape[key] = ZodOptional.create(deepPartialify(fieldSchema));
+        }
+        return new ZodObject({
+            ...schema._def,
+            shape: () => newShape,
+        });
+    }
+    else if (schema instanceof ZodArray) {
+        return new ZodArray({
+            ...schema._def,
+            type: deepPartialify(schema.element),
+        });
+    }
+    else if (schema instanceof ZodOptional) {
+        return ZodOptional.create(deepPartialify(schema.unwrap()));
+    }
+    else if (schema instanceof ZodNullable) {
+        return ZodNullable.create(deepPartialify(schema.unwrap()));
+    }
+    else if (schema instanceof ZodTuple) {
+        return ZodTuple.create(schema.items.map((item) => deepPartialify(item)));
+    }
+    else {
+        return schema;
+    }
+}
+class ZodObject extends ZodType {
+    constructor() {
+        super(...arguments);
+        this._cached = null;
+        /**
+         * @deprecated In most cases, this is no longer needed - unknown properties are now silently stripped.
+         * If you want to pass through unknown properties, use `.passthrough()` instead.
+         */
+        this.nonstrict = this.passthrough;
+        // extend<
+        //   Augmentation extends ZodRawShape,
+        //   NewOutput extends util.flatten<{
+        //     [k in keyof Augmentation | keyof Output]: k extends keyof Augmentation
+        //       ? Augmentation[k]["_output"]
+        //       : k extends keyof Output
+        //       ? Output[k]
+        //       : never;
+        //   }>,
+        //   NewInput extends util.flatten<{
+        //     [k in keyof Augmentation | keyof Input]: k extends keyof Augmentation
+        //       ? Augmentation[k]["_input"]
+        //       : k extends keyof Input
+        //       ? Input[k]
+        //       : never;
+        //   }>
+        // >(
+        //   augmentation: Augmentation
+        // ): ZodObject<
+        //   extendShape<T, Augmentation>,
+        //   UnknownKeys,
+        //   Catchall,
+        //   NewOutput,
+        //   NewInput
+        // > {
+        //   return new ZodObject({
+        //     ...this._def,
+        //     shape: () => ({
+        //       ...this._def.shape(),
+        //       ...augmentation,
+        //     }),
+        //   }) as any;
+        // }
+        /**
+         * @deprecated Use `.extend` instead
+         *  */
+        this.augment = this.extend;
+    }
+    _getCached() {
+        if (this._cached !== null)
+            return this._cached;
+        const shape = this._def.shape();
+        const keys = util.objectKeys(shape);
+        this._cached = { shape, keys };
+        return this._cached;
+    }
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.object) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.object,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const { status, ctx } = this._processInputParams(input);
+        const { shape, keys: shapeKeys } = this._getCached();
+        const extraKeys = [];
+        if (!(this._def.catchall instanceof ZodNever && this._def.unknownKeys === "strip")) {
+            for (const key in ctx.data) {
+                if (!shapeKeys.includes(key)) {
+                    extraKeys.push(key);
+                }
+            }
+        }
+        const pairs = [];
+        for (const key of shapeKeys) {
+            const keyValidator = shape[key];
+            const value = ctx.data[key];
+            pairs.push({
+                key: { status: "valid", value: key },
+                value: keyValidator._parse(new ParseInputLazyPath(ctx, value, ctx.path, key)),
+                alwaysSet: key in ctx.data,
+            });
+        }
+        if (this._def.catchall instanceof ZodNever) {
+            const unknownKeys = this._def.unknownKeys;
+            if (unknownKeys === "passthrough") {
+                for (const key of extraKeys) {
+                    pairs.push({
+                        key: { status: "valid", value: key },
+                        value: { status: "valid", value: ctx.data[key] },
+                    });
+                }
+            }
+            else if (unknownKeys === "strict") {
+                if (extraKeys.length > 0) {
+                    addIssueToContext(ctx, {
+                        code: ZodIssueCode.unrecognized_keys,
+                        keys: extraKeys,
+                    });
+                    status.dirty();
+                }
+            }
+            else if (unknownKeys === "strip") {
+            }
+            else {
+                throw new Error(`Internal ZodObject error: invalid unknownKeys value.`);
+            }
+        }
+        else {
+            // run catchall validation
+            const catchall = this._def.catchall;
+            for (const key of extraKeys) {
+                const value = ctx.data[key];
+                pairs.push({
+                    key: { status: "valid", value: key },
+                    value: catchall._parse(new ParseInputLazyPath(ctx, value, ctx.path, key) //, ctx.child(key), value, getParsedType(value)
+                    ),
+                    alwaysSet: key in ctx.data,
+                });
+            }
+        }
+        if (ctx.common.async) {
+            return Promise.resolve()
+                .then(async () => {
+                const syncPairs = [];
+                for (const pair of pairs) {
+                    const key = await pair.key;
+                    const value = await pair.value;
+                    syncPairs.push({
+                        key,
+                        value,
+                        alwaysSet: pair.alwaysSet,
+                    });
+                }
+                return syncPairs;
+            })
+                .then((syncPairs) => {
+                return ParseStatus.mergeObjectSync(status, syncPairs);
+            });
+        }
+        else {
+            return ParseStatus.mergeObjectSync(status, pairs);
+        }
+    }
+    get shape() {
+        return this._def.shape();
+    }
+    strict(message) {
+        errorUtil.errToObj;
+        return new ZodObject({
+            ...this._def,
+            unknownKeys: "strict",
+            ...(message !== undefined
+                ? {
+                    errorMap: (issue, ctx) => {
+                        const defaultError = this._def.errorMap?.(issue, ctx).message ?? ctx.defaultError;
+                        if (issue.code === "unrecognized_keys")
+                            return {
+                                message: errorUtil.errToObj(message).message ?? defaultError,
+                            };
+                        return {
+                            message: defaultError,
+                        };
+                    },
+                }
+                : {}),
+        });
+    }
+    strip() {
+        return new ZodObject({
+            ...this._def,
+            unknownKeys: "strip",
+        });
+    }
+    passthrough() {
+        return new ZodObject({
+            ...this._def,
+            unknownKeys: "passthrough",
+        });
+    }
+    // const AugmentFactory =
+    //   <Def extends ZodObjectDef>(def: Def) =>
+    //   <Augmentation extends ZodRawShape>(
+    //     augmentation: Augmentation
+    //   ): ZodObject<
+    //     extendShape<ReturnType<Def["shape"]>, Augmentation>,
+    //     Def["unknownKeys"],
+    //     Def["catchall"]
+    //   > => {
+    //     return new ZodObject({
+    //       ...def,
+    //       shape: () => ({
+    //         ...def.shape(),
+    //         ...augmentation,
+    //       }),
+    //     }) as any;
+    //   };
+    extend(augmentation) {
+        return new ZodObject({
+            ...this._def,
+            shape: () => ({
+                ...this._def.shape(),
+                ...augmentation,
+            }),
+        });
+    }
+    /**
+     * Prior to zod@1.0.12 there was a bug in the
+     * inferred type of merged objects. Please
+     * upgrade if you are experiencing issues.
+     */
+    merge(merging) {
+        const merged = new ZodObject({
+            unknownKeys: merging._def.unknownKeys,
+            catchall: merging._def.catchall,
+            shape: () => ({
+                ...this._def.shape(),
+                ...merging._def.shape(),
+            }),
+            typeName: ZodFirstPartyTypeKind.ZodObject,
+        });
+        return merged;
+    }
+    // merge<
+    //   Incoming extends AnyZodObject,
+    //   Augmentation extends Incoming["shape"],
+    //   NewOutput extends {
+    //     [k in keyof Augmentation | keyof Output]: k extends keyof Augmentation
+    //       ? Augmentation[k]["_output"]
+    //       : k extends keyof Output
+    //       ? Output[k]
+    //       : never;
+    //   },
+    //   NewInput extends {
+    //     [k in keyof Augmentation | keyof Input]: k extends keyof Augmentation
+    //       ? Augmentation[k]["_input"]
+    //       : k extends keyof Input
+    //       ? Input[k]
+    //       : never;
+    //   }
+    // >(
+    //   merging: Incoming
+    // ): ZodObject<
+    //   extendShape<T, ReturnType<Incoming["_def"]["shape"]>>,
+    //   Incoming["_def"]["unknownKeys"],
+    //   Incoming["_def"]["catchall"],
+    //   NewOutput,
+    //   NewInput
+    // > {
+    //   const merged: any = new ZodObject({
+    //     unknownKeys: merging._def.unknownKeys,
+    //     catchall: merging._def.catchall,
+    //     shape: () =>
+    //       objectUtil.mergeShapes(this._def.shape(), merging._def.shape()),
+    //     typeName: ZodFirstPartyTypeKind.ZodObject,
+    //   }) as any;
+    //   return merged;
+    // }
+    setKey(key, schema) {
+        return this.augment({ [key]: schema });
+    }
+    // merge<Incoming extends AnyZodObject>(
+    //   merging: Incoming
+    // ): //ZodObject<T & Incoming["_shape"], UnknownKeys, Catchall> = (merging) => {
+    // ZodObject<
+    //   extendShape<T, ReturnType<Incoming["_def"]["shape"]>>,
+    //   Incoming["_def"]["unknownKeys"],
+    //   Incoming["_def"]["catchall"]
+    // > {
+    //   // const mergedShape = objectUtil.mergeShapes(
+    //   //   this._def.shape(),
+    //   //   merging._def.shape()
+    //   // );
+    //   const merged: any = new ZodObject({
+    //     unknownKeys: merging._def.unknownKeys,
+    //     catchall: merging._def.catchall,
+    //     shape: () =>
+    //       objectUtil.mergeShapes(this._def.shape(), merging._def.shape()),
+    //     typeName: ZodFirstPartyTypeKind.ZodObject,
+    //   }) as any;
+    //   return merged;
+    // }
+    catchall(index) {
+        return new ZodObject({
+            ...this._def,
+            catchall: index,
+        });
+    }
+    pick(mask) {
+        const shape = {};
+        for (const key of util.objectKeys(mask)) {
+            if (mask[key] && this.shape[key]) {
+                shape[key] = this.shape[key];
+            }
+        }
+        return new ZodObject({
+            ...this._def,
+            shape: () => shape,
+        });
+    }
+    omit(mask) {
+        const shape = {};
+        for (const key of util.objectKeys(this.shape)) {
+            if (!mask[key]) {
+                shape[key] = this.shape[key];
+            }
+        }
+        return new ZodObject({
+            ...this._def,
+            shape: () => shape,
+        });
+    }
+    /**
+     * @deprecated
+     */
+    deepPartial() {
+        return deepPartialify(this);
+    }
+    partial(mask) {
+        const newShape = {};
+        for (const key of util.objectKeys(this.shape)) {
+            const fieldSchema = this.shape[key];
+            if (mask && !mask[key]) {
+                newShape[key] = fieldSchema;
+            }
+            else {
+                newShape[key] = fieldSchema.optional();
+            }
+        }
+        return new ZodObject({
+            ...this._def,
+            shape: () => newShape,
+        });
+    }
+    required(mask) {
+        const newShape = {};
+        for (const key of util.objectKeys(this.shape)) {
+            if (mask && !mask[key]) {
+                newShape[key] = this.shape[key];
+            }
+            else {
+                const fieldSchema = this.shape[key];
+                let newField = fieldSchema;
+                while (newField instanceof ZodOptional) {
+                    newField = newField._def.innerType;
+                }
+                newShape[key] = newField;
+            }
+        }
+        return new ZodObject({
+            ...this._def,
+            shape: () => newShape,
+        });
+    }
+    keyof() {
+        return createZodEnum(util.objectKeys(this.shape));
+    }
+}
+ZodObject.create = (shape, params) => {
+    return new ZodObject({
+        shape: () => shape,
+        unknownKeys: "strip",
+        catchall: ZodNever.create(),
+        typeName: ZodFirstPartyTypeKind.ZodObject,
+        ...processCreateParams(params),
+    });
+};
+ZodObject.strictCreate = (shape, params) => {
+    return new ZodObject({
+        shape: () => shape,
+        unknownKeys: "strict",
+        catchall: ZodNever.create(),
+        typeName: ZodFirstPartyTypeKind.ZodObject,
+        ...processCreateParams(params),
+    });
+};
+ZodObject.lazycreate = (shape, params) => {
+    return new ZodObject({
+        shape,
+        unknownKeys: "strip",
+        catchall: ZodNever.create(),
+        typeName: ZodFirstPartyTypeKind.ZodObject,
+        ...processCreateParams(params),
+    });
+};
+class ZodUnion extends ZodType {
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        const options = this._def.options;
+        function handleResults(results) {
+            // return first issue-free validation if it exists
+            for (const result of results) {
+                if (result.result.status === "valid") {
+                    return result.result;
+                }
+            }
+            for (const result of results) {
+                if (result.result.status === "dirty") {
+                    // add issues from dirty option
+                    ctx.common.issues.push(...result.ctx.common.issues);
+                    return result.result;
+                }
+            }
+            // return invalid
+            const unionErrors = results.map((result) => new ZodError_ZodError(result.ctx.common.issues));
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_union,
+                unionErrors,
+            });
+            return INVALID;
+        }
+        if (ctx.common.async) {
+            return Promise.all(options.map(async (option) => {
+                const childCtx = {
+                    ...ctx,
+                    common: {
+                        ...ctx.common,
+                        issues: [],
+                    },
+                    parent: null,
+                };
+                return {
+                    result: await option._parseAsync({
+                        data: ctx.data,
+                        path: ctx.path,
+                        parent: childCtx,
+                    }),
+                    ctx: childCtx,
+                };
+            })).then(handleResults);
+        }
+        else {
+            let dirty = undefined;
+            const issues = [];
+            for (const option of options) {
+                const childCtx = {
+                    ...ctx,
+                    common: {
+                        ...ctx.common,
+                        issues: [],
+                    },
+                    parent: null,
+                };
+                const result = option._parseSync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: childCtx,
+                });
+                if (result.status === "valid") {
+                    return result;
+                }
+                else if (result.status === "dirty" && !dirty) {
+                    dirty = { result, ctx: childCtx };
+                }
+                if (childCtx.common.issues.length) {
+                    issues.push(childCtx.common.issues);
+                }
+            }
+            if (dirty) {
+                ctx.common.issues.push(...dirty.ctx.common.issues);
+                return dirty.result;
+            }
+            const unionErrors = issues.map((issues) => new ZodError_ZodError(issues));
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_union,
+                unionErrors,
+            });
+            return INVALID;
+        }
+    }
+    get options() {
+        return this._def.options;
+    }
+}
+ZodUnion.create = (types, params) => {
+    return new ZodUnion({
+        options: types,
+        typeName: ZodFirstPartyTypeKind.ZodUnion,
+        ...processCreateParams(params),
+    });
+};
+/////////////////////////////////////////////////////
+/////////////////////////////////////////////////////
+//////////                                 //////////
+//////////      ZodDiscriminatedUnion      //////////
+//////////                                 //////////
+/////////////////////////////////////////////////////
+/////////////////////////////////////////////////////
+const getDiscriminator = (type) => {
+    if (type instanceof ZodLazy) {
+        return getDiscriminator(type.schema);
+    }
+    else if (type instanceof ZodEffects) {
+        return getDiscriminator(type.innerType());
+    }
+    else if (type instanceof ZodLiteral) {
+        return [type.value];
+    }
+    else if (type instanceof ZodEnum) {
+        return type.options;
+    }
+    else if (type instanceof ZodNativeEnum) {
+        // eslint-disable-next-line ban/ban
+        return util.objectValues(type.enum);
+    }
+    else if (type instanceof ZodDefault) {
+        return getDiscriminator(type._def.innerType);
+    }
+    else if (type instanceof ZodUndefined) {
+        return [undefined];
+    }
+    else if (type instanceof ZodNull) {
+        return [null];
+    }
+    else if (type instanceof ZodOptional) {
+        return [undefined, ...getDiscriminator(type.unwrap())];
+    }
+    else if (type instanceof ZodNullable) {
+        return [null, ...getDiscriminator(type.unwrap())];
+    }
+    else if (type instanceof ZodBranded) {
+        return getDiscriminator(type.unwrap());
+    }
+    else if (type instanceof ZodReadonly) {
+        return getDiscriminator(type.unwrap());
+    }
+    else if (type instanceof ZodCatch) {
+        return getDiscriminator(type._def.innerType);
+    }
+    else {
+        return [];
+    }
+};
+class ZodDiscriminatedUnion extends ZodType {
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.object) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.object,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const discriminator = this.discriminator;
+        const discriminatorValue = ctx.data[discriminator];
+        const option = this.optionsMap.get(discriminatorValue);
+        if (!option) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_union_discriminator,
+                options: Array.from(this.optionsMap.keys()),
+                path: [discriminator],
+            });
+            return INVALID;
+        }
+        if (ctx.common.async) {
+            return option._parseAsync({
+                data: ctx.data,
+                path: ctx.path,
+                parent: ctx,
+            });
+        }
+        else {
+            return option._parseSync({
+                data: ctx.data,
+                path: ctx.path,
+                parent: ctx,
+            });
+        }
+    }
+    get discriminator() {
+        return this._def.discriminator;
+    }
+    get options() {
+        return this._def.options;
+    }
+    get optionsMap() {
+        return this._def.optionsMap;
+    }
+    /**
+     * The constructor of the discriminated union schema. Its behaviour is very similar to that of the normal z.union() constructor.
+     * However, it only allows a union of objects, all of which need to share a discriminator property. This property must
+     * have a different value for each object in the union.
+     * @param discriminator the name of the discriminator property
+     * @param types an array of object schemas
+     * @param params
+     */
+    static create(discriminator, options, params) {
+        // Get all the valid discriminator values
+        const optionsMap = new Map();
+        // try {
+        for (const type of options) {
+            const discriminatorValues = getDiscriminator(type.shape[discriminator]);
+            if (!discriminatorValues.length) {
+                throw new Error(`A discriminator value for key \`${discriminator}\` could not be extracted from all schema options`);
+            }
+            for (const value of discriminatorValues) {
+                if (optionsMap.has(value)) {
+                    throw new Error(`Discriminator property ${String(discriminator)} has duplicate value ${String(value)}`);
+                }
+                optionsMap.set(value, type);
+            }
+        }
+        return new ZodDiscriminatedUnion({
+            typeName: ZodFirstPartyTypeKind.ZodDiscriminatedUnion,
+            discriminator,
+            options,
+            optionsMap,
+            ...processCreateParams(params),
+        });
+    }
+}
+function mergeValues(a, b) {
+    const aType = getParsedType(a);
+    const bType = getParsedType(b);
+    if (a === b) {
+        return { valid: true, data: a };
+    }
+    else if (aType === ZodParsedType.object && bType === ZodParsedType.object) {
+        const bKeys = util.objectKeys(b);
+        const sharedKeys = util.objectKeys(a).filter((key) => bKeys.indexOf(key) !== -1);
+        const newObj = { ...a, ...b };
+        if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
+            delete newObj.__proto__;
+        for (const key of sharedKeys) {
+            if (key === "__proto__")
+                continue;
+            const sharedValue = mergeValues(a[key], b[key]);
+            if (!sharedValue.valid) {
+                return { valid: false };
+            }
+            newObj[key] = sharedValue.data;
+        }
+        return { valid: true, data: newObj };
+    }
+    else if (aType === ZodParsedType.array && bType === ZodParsedType.array) {
+        if (a.length !== b.length) {
+            return { valid: false };
+        }
+        const newArray = [];
+        for (let index = 0; index < a.length; index++) {
+            const itemA = a[index];
+            const itemB = b[index];
+            const sharedValue = mergeValues(itemA, itemB);
+            if (!sharedValue.valid) {
+                return { valid: false };
+            }
+            newArray.push(sharedValue.data);
+        }
+        return { valid: true, data: newArray };
+    }
+    else if (aType === ZodParsedType.date && bType === ZodParsedType.date && +a === +b) {
+        return { valid: true, data: a };
+    }
+    else {
+        return { valid: false };
+    }
+}
+class ZodIntersection extends ZodType {
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        const handleParsed = (parsedLeft, parsedRight) => {
+            if (isAborted(parsedLeft) || isAborted(parsedRight)) {
+                return INVALID;
+            }
+            const merged = mergeValues(parsedLeft.value, parsedRight.value);
+            if (!merged.valid) {
+                addIssueToContext(ctx, {
+                    code: ZodIssueCode.invalid_intersection_types,
+                });
+                return INVALID;
+            }
+            if (isDirty(parsedLeft) || isDirty(parsedRight)) {
+                status.dirty();
+            }
+            return { status: status.value, value: merged.data };
+        };
+        if (ctx.common.async) {
+            return Promise.all([
+                this._def.left._parseAsync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: ctx,
+                }),
+                this._def.right._parseAsync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: ctx,
+                }),
+            ]).then(([left, right]) => handleParsed(left, right));
+        }
+        else {
+            return handleParsed(this._def.left._parseSync({
+                data: ctx.data,
+                path: ctx.path,
+                parent: ctx,
+            }), this._def.right._parseSync({
+                data: ctx.data,
+                path: ctx.path,
+                parent: ctx,
+            }));
+        }
+    }
+}
+ZodIntersection.create = (left, right, params) => {
+    return new ZodIntersection({
+        left: left,
+        right: right,
+        typeName: ZodFirstPartyTypeKind.ZodIntersection,
+        ...processCreateParams(params),
+    });
+};
+// type ZodTupleItems = [ZodTypeAny, ...ZodTypeAny[]];
+class ZodTuple extends ZodType {
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.array) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.array,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        if (ctx.data.length < this._def.items.length) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.too_small,
+                minimum: this._def.items.length,
+                inclusive: true,
+                exact: false,
+                type: "array",
+            });
+            return INVALID;
+        }
+        const rest = this._def.rest;
+        if (!rest && ctx.data.length > this._def.items.length) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.too_big,
+                maximum: this._def.items.length,
+                inclusive: true,
+                exact: false,
+                type: "array",
+            });
+            status.dirty();
+        }
+        const items = [...ctx.data]
+            .map((item, itemIndex) => {
+            const schema = this._def.items[itemIndex] || this._def.rest;
+            if (!schema)
+                return null;
+            return schema._parse(new ParseInputLazyPath(ctx, item, ctx.path, itemIndex));
+        })
+            .filter((x) => !!x); // filter nulls
+        if (ctx.common.async) {
+            return Promise.all(items).then((results) => {
+                return ParseStatus.mergeArray(status, results);
+            });
+        }
+        else {
+            return ParseStatus.mergeArray(status, items);
+        }
+    }
+    get items() {
+        return this._def.items;
+    }
+    rest(rest) {
+        return new ZodTuple({
+            ...this._def,
+            rest,
+        });
+    }
+}
+ZodTuple.create = (schemas, params) => {
+    if (!Array.isArray(schemas)) {
+        throw new Error("You must pass an array of schemas to z.tuple([ ... ])");
+    }
+    return new ZodTuple({
+        items: schemas,
+        typeName: ZodFirstPartyTypeKind.ZodTuple,
+        rest: null,
+        ...processCreateParams(params),
+    });
+};
+class ZodRecord extends ZodType {
+    get keySchema() {
+        return this._def.keyType;
+    }
+    get valueSchema() {
+        return this._def.valueType;
+    }
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.object) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.object,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const pairs = [];
+        const keyType = this._def.keyType;
+        const valueType = this._def.valueType;
+        for (const key in ctx.data) {
+            pairs.push({
+                key: keyType._parse(new ParseInputLazyPath(ctx, key, ctx.path, key)),
+                value: valueType._parse(new ParseInputLazyPath(ctx, ctx.data[key], ctx.path, key)),
+                alwaysSet: key in ctx.data,
+            });
+        }
+        if (ctx.common.async) {
+            return ParseStatus.mergeObjectAsync(status, pairs);
+        }
+        else {
+            return ParseStatus.mergeObjectSync(status, pairs);
+        }
+    }
+    get element() {
+        return this._def.valueType;
+    }
+    static create(first, second, third) {
+        if (second instanceof ZodType) {
+            return new ZodRecord({
+                keyType: first,
+                valueType: second,
+                typeName: ZodFirstPartyTypeKind.ZodRecord,
+                ...processCreateParams(third),
+            });
+        }
+        return new ZodRecord({
+            keyType: ZodString.create(),
+            valueType: first,
+            typeName: ZodFirstPartyTypeKind.ZodRecord,
+            ...processCreateParams(second),
+        });
+    }
+}
+class ZodMap extends ZodType {
+    get keySchema() {
+        return this._def.keyType;
+    }
+    get valueSchema() {
+        return this._def.valueType;
+    }
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.map) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.map,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const keyType = this._def.keyType;
+        const valueType = this._def.valueType;
+        const pairs = [...ctx.data.entries()].map(([key, value], index) => {
+            return {
+                key: keyType._parse(new ParseInputLazyPath(ctx, key, ctx.path, [index, "key"])),
+                value: valueType._parse(new ParseInputLazyPath(ctx, value, ctx.path, [index, "value"])),
+            };
+        });
+        if (ctx.common.async) {
+            const finalMap = new Map();
+            return Promise.resolve().then(async () => {
+                for (const pair of pairs) {
+                    const key = await pair.key;
+                    const value = await pair.value;
+                    if (key.status === "aborted" || value.status === "aborted") {
+                        return INVALID;
+                    }
+                    if (key.status === "dirty" || value.status === "dirty") {
+                        status.dirty();
+                    }
+                    finalMap.set(key.value, value.value);
+                }
+                return { status: status.value, value: finalMap };
+            });
+        }
+        else {
+            const finalMap = new Map();
+            for (const pair of pairs) {
+                const key = pair.key;
+                const value = pair.value;
+                if (key.status === "aborted" || value.status === "aborted") {
+                    return INVALID;
+                }
+                if (key.status === "dirty" || value.status === "dirty") {
+                    status.dirty();
+                }
+                finalMap.set(key.value, value.value);
+            }
+            return { status: status.value, value: finalMap };
+        }
+    }
+}
+ZodMap.create = (keyType, valueType, params) => {
+    return new ZodMap({
+        valueType,
+        keyType,
+        typeName: ZodFirstPartyTypeKind.ZodMap,
+        ...processCreateParams(params),
+    });
+};
+class ZodSet extends ZodType {
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.set) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.set,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const def = this._def;
+        if (def.minSize !== null) {
+            if (ctx.data.size < def.minSize.value) {
+                addIssueToContext(ctx, {
+                    code: ZodIssueCode.too_small,
+                    minimum: def.minSize.value,
+                    type: "set",
+                    inclusive: true,
+                    exact: false,
+                    message: def.minSize.message,
+                });
+                status.dirty();
+            }
+        }
+        if (def.maxSize !== null) {
+            if (ctx.data.size > def.maxSize.value) {
+                addIssueToContext(ctx, {
+                    code: ZodIssueCode.too_big,
+                    maximum: def.maxSize.value,
+                    type: "set",
+                    inclusive: true,
+                    exact: false,
+                    message: def.maxSize.message,
+                });
+                status.dirty();
+            }
+        }
+        const valueType = this._def.valueType;
+        function finalizeSet(elements) {
+            const parsedSet = new Set();
+            for (const element of elements) {
+                if (element.status === "aborted")
+                    return INVALID;
+                if (element.status === "dirty")
+                    status.dirty();
+                parsedSet.add(element.value);
+            }
+            return { status: status.value, value: parsedSet };
+        }
+        const elements = [...ctx.data.values()].map((item, i) => valueType._parse(new ParseInputLazyPath(ctx, item, ctx.path, i)));
+        if (ctx.common.async) {
+            return Promise.all(elements).then((elements) => finalizeSet(elements));
+        }
+        else {
+            return finalizeSet(elements);
+        }
+    }
+    min(minSize, message) {
+        return new ZodSet({
+            ...this._def,
+            minSize: { value: minSize, message: errorUtil.toString(message) },
+        });
+    }
+    max(maxSize, message) {
+        return new ZodSet({
+            ...this._def,
+            maxSize: { value: maxSize, message: errorUtil.toString(message) },
+        });
+    }
+    size(size, message) {
+        return this.min(size, message).max(size, message);
+    }
+    nonempty(message) {
+        return this.min(1, message);
+    }
+}
+ZodSet.create = (valueType, params) => {
+    return new ZodSet({
+        valueType,
+        minSize: null,
+        maxSize: null,
+        typeName: ZodFirstPartyTypeKind.ZodSet,
+        ...processCreateParams(params),
+    });
+};
+class ZodFunction extends ZodType {
+    constructor() {
+        super(...arguments);
+        this.validate = this.implement;
+    }
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.function) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.function,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        function makeArgsIssue(args, error) {
+            return makeIssue({
+                data: args,
+                path: ctx.path,
+                errorMaps: [ctx.common.contextualErrorMap, ctx.schemaErrorMap, getErrorMap(), en].filter((x) => !!x),
+                issueData: {
+                    code: ZodIssueCode.invalid_arguments,
+                    argumentsError: error,
+                },
+            });
+        }
+        function makeReturnsIssue(returns, error) {
+            return makeIssue({
+                data: returns,
+                path: ctx.path,
+                errorMaps: [ctx.common.contextualErrorMap, ctx.schemaErrorMap, getErrorMap(), en].filter((x) => !!x),
+                issueData: {
+                    code: ZodIssueCode.invalid_return_type,
+                    returnTypeError: error,
+                },
+            });
+        }
+        const params = { errorMap: ctx.common.contextualErrorMap };
+        const fn = ctx.data;
+        if (this._def.returns instanceof ZodPromise) {
+            // Would love a way to avoid disabling this rule, but we need an alias (using an arrow function was what caused 2651).
+            // eslint-disable-next-line @typescript-eslint/no-this-alias
+            const me = this;
+            return parseUtil_OK(async function (...args) {
+                const error = new ZodError_ZodError([]);
+                const parsedArgs = await me._def.args.parseAsync(args, params).catch((e) => {
+                    error.addIssue(makeArgsIssue(args, e));
+                    throw error;
+                });
+                const result = await Reflect.apply(fn, this, parsedArgs);
+                const parsedReturns = await me._def.returns._def.type
+                    .parseAsync(result, params)
+                    .catch((e) => {
+                    error.addIssue(makeReturnsIssue(result, e));
+                    throw error;
+                });
+                return parsedReturns;
+            });
+        }
+        else {
+            // Would love a way to avoid disabling this rule, but we need an alias (using an arrow function was what caused 2651).
+            // eslint-disable-next-line @typescript-eslint/no-this-alias
+            const me = this;
+            return parseUtil_OK(function (...args) {
+                const parsedArgs = me._def.args.safeParse(args, params);
+                if (!parsedArgs.success) {
+                    throw new ZodError_ZodError([makeArgsIssue(args, parsedArgs.error)]);
+                }
+                const result = Reflect.apply(fn, this, parsedArgs.data);
+                const parsedReturns = me._def.returns.safeParse(result, params);
+                if (!parsedReturns.success) {
+                    throw new ZodError_ZodError([makeReturnsIssue(result, parsedReturns.error)]);
+                }
+                return parsedReturns.data;
+            });
+        }
+    }
+    parameters() {
+        return this._def.args;
+    }
+    returnType() {
+        return this._def.returns;
+    }
+    args(...items) {
+        return new ZodFunction({
+            ...this._def,
+            args: ZodTuple.create(items).rest(ZodUnknown.create()),
+        });
+    }
+    returns(returnType) {
+        return new ZodFunction({
+            ...this._def,
+            returns: returnType,
+        });
+    }
+    implement(func) {
+        const validatedFunc = this.parse(func);
+        return validatedFunc;
+    }
+    strictImplement(func) {
+        const validatedFunc = this.parse(func);
+        return validatedFunc;
+    }
+    static create(args, returns, params) {
+        return new ZodFunction({
+            args: (args ? args : ZodTuple.create([]).rest(ZodUnknown.create())),
+            returns: returns || ZodUnknown.create(),
+            typeName: ZodFirstPartyTypeKind.ZodFunction,
+            ...processCreateParams(params),
+        });
+    }
+}
+class ZodLazy extends ZodType {
+    get schema() {
+        return this._def.getter();
+    }
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        const lazySchema = this._def.getter();
+        return lazySchema._parse({ data: ctx.data, path: ctx.path, parent: ctx });
+    }
+}
+ZodLazy.create = (getter, params) => {
+    return new ZodLazy({
+        getter: getter,
+        typeName: ZodFirstPartyTypeKind.ZodLazy,
+        ...processCreateParams(params),
+    });
+};
+class ZodLiteral extends ZodType {
+    _parse(input) {
+        if (input.data !== this._def.value) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                received: ctx.data,
+                code: ZodIssueCode.invalid_literal,
+                expected: this._def.value,
+            });
+            return INVALID;
+        }
+        return { status: "valid", value: input.data };
+    }
+    get value() {
+        return this._def.value;
+    }
+}
+ZodLiteral.create = (value, params) => {
+    return new ZodLiteral({
+        value: value,
+        typeName: ZodFirstPartyTypeKind.ZodLiteral,
+        ...processCreateParams(params),
+    });
+};
+function createZodEnum(values, params) {
+    return new ZodEnum({
+        values,
+        typeName: ZodFirstPartyTypeKind.ZodEnum,
+        ...processCreateParams(params),
+    });
+}
+class ZodEnum extends ZodType {
+    _parse(input) {
+        if (typeof input.data !== "string") {
+            const ctx = this._getOrReturnCtx(input);
+            const expectedValues = this._def.values;
+            addIssueToContext(ctx, {
+                expected: util.joinValues(expectedValues),
+                received: ctx.parsedType,
+                code: ZodIssueCode.invalid_type,
+            });
+            return INVALID;
+        }
+        if (!this._cache) {
+            this._cache = new Set(this._def.values);
+        }
+        if (!this._cache.has(input.data)) {
+            const ctx = this._getOrReturnCtx(input);
+            const expectedValues = this._def.values;
+            addIssueToContext(ctx, {
+                received: ctx.data,
+                code: ZodIssueCode.invalid_enum_value,
+                options: expectedValues,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+    get options() {
+        return this._def.values;
+    }
+    get enum() {
+        const enumValues = {};
+        for (const val of this._def.values) {
+            enumValues[val] = val;
+        }
+        return enumValues;
+    }
+    get Values() {
+        const enumValues = {};
+        for (const val of this._def.values) {
+            enumValues[val] = val;
+        }
+        return enumValues;
+    }
+    get Enum() {
+        const enumValues = {};
+        for (const val of this._def.values) {
+            enumValues[val] = val;
+        }
+        return enumValues;
+    }
+    extract(values, newDef = this._def) {
+        return ZodEnum.create(values, {
+            ...this._def,
+            ...newDef,
+        });
+    }
+    exclude(values, newDef = this._def) {
+        return ZodEnum.create(this.options.filter((opt) => !values.includes(opt)), {
+            ...this._def,
+            ...newDef,
+        });
+    }
+}
+ZodEnum.create = createZodEnum;
+class ZodNativeEnum extends ZodType {
+    _parse(input) {
+        const nativeEnumValues = util.getValidEnumValues(this._def.values);
+        const ctx = this._getOrReturnCtx(input);
+        if (ctx.parsedType !== ZodParsedType.string && ctx.parsedType !== ZodParsedType.number) {
+            const expectedValues = util.objectValues(nativeEnumValues);
+            addIssueToContext(ctx, {
+                expected: util.joinValues(expectedValues),
+                received: ctx.parsedType,
+                code: ZodIssueCode.invalid_type,
+            });
+            return INVALID;
+        }
+        if (!this._cache) {
+            this._cache = new Set(util.getValidEnumValues(this._def.values));
+        }
+        if (!this._cache.has(input.data)) {
+            const expectedValues = util.objectValues(nativeEnumValues);
+            addIssueToContext(ctx, {
+                received: ctx.data,
+                code: ZodIssueCode.invalid_enum_value,
+                options: expectedValues,
+            });
+            return INVALID;
+        }
+        return parseUtil_OK(input.data);
+    }
+    get enum() {
+        return this._def.values;
+    }
+}
+ZodNativeEnum.create = (values, params) => {
+    return new ZodNativeEnum({
+        values: values,
+        typeName: ZodFirstPartyTypeKind.ZodNativeEnum,
+        ...processCreateParams(params),
+    });
+};
+class ZodPromise extends ZodType {
+    unwrap() {
+        return this._def.type;
+    }
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        if (ctx.parsedType !== ZodParsedType.promise && ctx.common.async === false) {
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.promise,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        const promisified = ctx.parsedType === ZodParsedType.promise ? ctx.data : Promise.resolve(ctx.data);
+        return parseUtil_OK(promisified.then((data) => {
+            return this._def.type.parseAsync(data, {
+                path: ctx.path,
+                errorMap: ctx.common.contextualErrorMap,
+            });
+        }));
+    }
+}
+ZodPromise.create = (schema, params) => {
+    return new ZodPromise({
+        type: schema,
+        typeName: ZodFirstPartyTypeKind.ZodPromise,
+        ...processCreateParams(params),
+    });
+};
+class ZodEffects extends ZodType {
+    innerType() {
+        return this._def.schema;
+    }
+    sourceType() {
+        return this._def.schema._def.typeName === ZodFirstPartyTypeKind.ZodEffects
+            ? this._def.schema.sourceType()
+            : this._def.schema;
+    }
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        const effect = this._def.effect || null;
+        const checkCtx = {
+            addIssue: (arg) => {
+                addIssueToContext(ctx, arg);
+                if (arg.fatal) {
+                    status.abort();
+                }
+                else {
+                    status.dirty();
+                }
+            },
+            get path() {
+                return ctx.path;
+            },
+        };
+        checkCtx.addIssue = checkCtx.addIssue.bind(checkCtx);
+        if (effect.type === "preprocess") {
+            const processed = effect.transform(ctx.data, checkCtx);
+            if (ctx.common.async) {
+                return Promise.resolve(processed).then(async (processed) => {
+                    if (status.value === "aborted")
+                        return INVALID;
+                    const result = await this._def.schema._parseAsync({
+                        data: processed,
+                        path: ctx.path,
+                        parent: ctx,
+                    });
+                    if (result.status === "aborted")
+                        return INVALID;
+                    if (result.status === "dirty")
+                        return DIRTY(result.value);
+                    if (status.value === "dirty")
+                        return DIRTY(result.value);
+                    return result;
+                });
+            }
+            else {
+                if (status.value === "aborted")
+                    return INVALID;
+                const result = this._def.schema._parseSync({
+                    data: processed,
+                    path: ctx.path,
+                    parent: ctx,
+                });
+                if (result.status === "aborted")
+                    return INVALID;
+                if (result.status === "dirty")
+                    return DIRTY(result.value);
+                if (status.value === "dirty")
+                    return DIRTY(result.value);
+                return result;
+            }
+        }
+        if (effect.type === "refinement") {
+            const executeRefinement = (acc) => {
+                const result = effect.refinement(acc, checkCtx);
+                if (ctx.common.async) {
+                    return Promise.resolve(result);
+                }
+                if (result instanceof Promise) {
+                    throw new Error("Async refinement encountered during synchronous parse operation. Use .parseAsync instead.");
+                }
+                return acc;
+            };
+            if (ctx.common.async === false) {
+                const inner = this._def.schema._parseSync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: ctx,
+                });
+                if (inner.status === "aborted")
+                    return INVALID;
+                if (inner.status === "dirty")
+                    status.dirty();
+                // return value is ignored
+                executeRefinement(inner.value);
+                return { status: status.value, value: inner.value };
+            }
+            else {
+                return this._def.schema._parseAsync({ data: ctx.data, path: ctx.path, parent: ctx }).then((inner) => {
+                    if (inner.status === "aborted")
+                        return INVALID;
+                    if (inner.status === "dirty")
+                        status.dirty();
+                    return executeRefinement(inner.value).then(() => {
+                        return { status: status.value, value: inner.value };
+                    });
+                });
+            }
+        }
+        if (effect.type === "transform") {
+            if (ctx.common.async === false) {
+                const base = this._def.schema._parseSync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: ctx,
+                });
+                if (!isValid(base))
+                    return INVALID;
+                const result = effect.transform(base.value, checkCtx);
+                if (result instanceof Promise) {
+                    throw new Error(`Asynchronous transform encountered during synchronous parse operation. Use .parseAsync instead.`);
+                }
+                return { status: status.value, value: result };
+            }
+            else {
+                return this._def.schema._parseAsync({ data: ctx.data, path: ctx.path, parent: ctx }).then((base) => {
+                    if (!isValid(base))
+                        return INVALID;
+                    return Promise.resolve(effect.transform(base.value, checkCtx)).then((result) => ({
+                        status: status.value,
+                        value: result,
+                    }));
+                });
+            }
+        }
+        util.assertNever(effect);
+    }
+}
+ZodEffects.create = (schema, effect, params) => {
+    return new ZodEffects({
+        schema,
+        typeName: ZodFirstPartyTypeKind.ZodEffects,
+        effect,
+        ...processCreateParams(params),
+    });
+};
+ZodEffects.createWithPreprocess = (preprocess, schema, params) => {
+    return new ZodEffects({
+        schema,
+        effect: { type: "preprocess", transform: preprocess },
+        typeName: ZodFirstPartyTypeKind.ZodEffects,
+        ...processCreateParams(params),
+    });
+};
+
+class ZodOptional extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType === ZodParsedType.undefined) {
+            return parseUtil_OK(undefined);
+        }
+        return this._def.innerType._parse(input);
+    }
+    unwrap() {
+        return this._def.innerType;
+    }
+}
+ZodOptional.create = (type, params) => {
+    return new ZodOptional({
+        innerType: type,
+        typeName: ZodFirstPartyTypeKind.ZodOptional,
+        ...processCreateParams(params),
+    });
+};
+class ZodNullable extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType === ZodParsedType.null) {
+            return parseUtil_OK(null);
+        }
+        return this._def.innerType._parse(input);
+    }
+    unwrap() {
+        return this._def.innerType;
+    }
+}
+ZodNullable.create = (type, params) => {
+    return new ZodNullable({
+        innerType: type,
+        typeName: ZodFirstPartyTypeKind.ZodNullable,
+        ...processCreateParams(params),
+    });
+};
+class ZodDefault extends ZodType {
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        let data = ctx.data;
+        if (ctx.parsedType === ZodParsedType.undefined) {
+            data = this._def.defaultValue();
+        }
+        return this._def.innerType._parse({
+            data,
+            path: ctx.path,
+            parent: ctx,
+        });
+    }
+    removeDefault() {
+        return this._def.innerType;
+    }
+}
+ZodDefault.create = (type, params) => {
+    return new ZodDefault({
+        innerType: type,
+        typeName: ZodFirstPartyTypeKind.ZodDefault,
+        defaultValue: typeof params.default === "function" ? params.default : () => params.default,
+        ...processCreateParams(params),
+    });
+};
+class ZodCatch extends ZodType {
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        // newCtx is used to not collect issues from inner types in ctx
+        const newCtx = {
+            ...ctx,
+            common: {
+                ...ctx.common,
+                issues: [],
+            },
+        };
+        const result = this._def.innerType._parse({
+            data: newCtx.data,
+            path: newCtx.path,
+            parent: {
+                ...newCtx,
+            },
+        });
+        if (isAsync(result)) {
+            return result.then((result) => {
+                return {
+                    status: "valid",
+                    value: result.status === "valid"
+                        ? result.value
+                        : this._def.catchValue({
+                            get error() {
+                                return new ZodError_ZodError(newCtx.common.issues);
+                            },
+                            input: newCtx.data,
+                        }),
+                };
+            });
+        }
+        else {
+            return {
+                status: "valid",
+                value: result.status === "valid"
+                    ? result.value
+                    : this._def.catchValue({
+                        get error() {
+                            return new ZodError_ZodError(newCtx.common.issues);
+                        },
+                        input: newCtx.data,
+                    }),
+            };
+        }
+    }
+    removeCatch() {
+        return this._def.innerType;
+    }
+}
+ZodCatch.create = (type, params) => {
+    return new ZodCatch({
+        innerType: type,
+        typeName: ZodFirstPartyTypeKind.ZodCatch,
+        catchValue: typeof params.catch === "function" ? params.catch : () => params.catch,
+        ...processCreateParams(params),
+    });
+};
+class ZodNaN extends ZodType {
+    _parse(input) {
+        const parsedType = this._getType(input);
+        if (parsedType !== ZodParsedType.nan) {
+            const ctx = this._getOrReturnCtx(input);
+            addIssueToContext(ctx, {
+                code: ZodIssueCode.invalid_type,
+                expected: ZodParsedType.nan,
+                received: ctx.parsedType,
+            });
+            return INVALID;
+        }
+        return { status: "valid", value: input.data };
+    }
+}
+ZodNaN.create = (params) => {
+    return new ZodNaN({
+        typeName: ZodFirstPartyTypeKind.ZodNaN,
+        ...processCreateParams(params),
+    });
+};
+const BRAND = Symbol("zod_brand");
+class ZodBranded extends ZodType {
+    _parse(input) {
+        const { ctx } = this._processInputParams(input);
+        const data = ctx.data;
+        return this._def.type._parse({
+            data,
+            path: ctx.path,
+            parent: ctx,
+        });
+    }
+    unwrap() {
+        return this._def.type;
+    }
+}
+class ZodPipeline extends ZodType {
+    _parse(input) {
+        const { status, ctx } = this._processInputParams(input);
+        if (ctx.common.async) {
+            const handleAsync = async () => {
+                const inResult = await this._def.in._parseAsync({
+                    data: ctx.data,
+                    path: ctx.path,
+                    parent: ctx,
+                });
+                if (inResult.status === "aborted")
+                    return INVALID;
+                if (inResult.status === "dirty") {
+                    status.dirty();
+                    return DIRTY(inResult.value);
+                }
+                else {
+                    return this._def.out._parseAsync({
+                        data: inResult.value,
+                        path: ctx.path,
+                        parent: ctx,
+                    });
+                }
+            };
+            return handleAsync();
+        }
+        else {
+            const inResult = this._def.in._parseSync({
+                data: ctx.data,
+                path: ctx.path,
+                parent: ctx,
+            });
+            if (inResult.status === "aborted")
+                return INVALID;
+            if (inResult.status === "dirty") {
+                status.dirty();
+                return {
+                    status: "dirty",
+                    value: inResult.value,
+                };
+            }
+            else {
+                return this._def.out._parseSync({
+                    data: inResult.value,
+                    path: ctx.path,
+                    parent: ctx,
+                });
+            }
+        }
+    }
+    static create(a, b) {
+        return new ZodPipeline({
+            in: a,
+            out: b,
+            typeName: ZodFirstPartyTypeKind.ZodPipeline,
+        });
+    }
+}
+class ZodReadonly extends ZodType {
+    _parse(input) {
+        const result = this._def.innerType._parse(input);
+        const freeze = (data) => {
+            if (isValid(data)) {
+                data.value = Object.freeze(data.value);
+            }
+            return data;
+        };
+        return isAsync(result) ? result.then((data) => freeze(data)) : freeze(result);
+    }
+    unwrap() {
+        return this._def.innerType;
+    }
+}
+ZodReadonly.create = (type, params) => {
+    return new ZodReadonly({
+        innerType: type,
+        typeName: ZodFirstPartyTypeKind.ZodReadonly,
+        ...processCreateParams(params),
+    });
+};
+////////////////////////////////////////
+////////////////////////////////////////
+//////////                    //////////
+//////////      z.custom      //////////
+//////////                    //////////
+////////////////////////////////////////
+////////////////////////////////////////
+function cleanParams(params, data) {
+    const p = typeof params === "function" ? params(data) : typeof params === "string" ? { message: params } : params;
+    const p2 = typeof p === "string" ? { message: p } : p;
+    return p2;
+}
+function custom(check, _params = {}, 
+/**
+ * @deprecated
+ *
+ * Pass `fatal` into the params object instead:
+ *
+ * ```ts
+ * z.string().custom((val) => val.length > 5, { fatal: false })
+ * ```
+ *
+ */
+fatal) {
+    if (check)
+        return ZodAny.create().superRefine((data, ctx) => {
+            const r = check(data);
+            if (r instanceof Promise) {
+                return r.then((r) => {
+                    if (!r) {
+                        const params = cleanParams(_params, data);
+                        const _fatal = params.fatal ?? fatal ?? true;
+                        ctx.addIssue({ code: "custom", ...params, fatal: _fatal });
+                    }
+                });
+            }
+            if (!r) {
+                const params = cleanParams(_params, data);
+                const _fatal = params.fatal ?? fatal ?? true;
+                ctx.addIssue({ code: "custom", ...params, fatal: _fatal });
+            }
+            return;
+        });
+    return ZodAny.create();
+}
+
+const late = {
+    object: ZodObject.lazycreate,
+};
+var ZodFirstPartyTypeKind;
+(function (ZodFirstPartyTypeKind) {
+    ZodFirstPartyTypeKind["ZodString"] = "ZodString";
+    ZodFirstPartyTypeKind["ZodNumber"] = "ZodNumber";
+    ZodFirstPartyTypeKind["ZodNaN"] = "ZodNaN";
+    ZodFirstPartyTypeKind["ZodBigInt"] = "ZodBigInt";
+    ZodFirstPartyTypeKind["ZodBoolean"] = "ZodBoolean";
+    ZodFirstPartyTypeKind["ZodDate"] = "ZodDate";
+    ZodFirstPartyTypeKind["ZodSymbol"] = "ZodSymbol";
+    ZodFirstPartyTypeKind["ZodUndefined"] = "ZodUndefined";
+    ZodFirstPartyTypeKind["ZodNull"] = "ZodNull";
+    ZodFirstPartyTypeKind["ZodAny"] = "ZodAny";
+    ZodFirstPartyTypeKind["ZodUnknown"] = "ZodUnknown";
+    ZodFirstPartyTypeKind["ZodNever"] = "ZodNever";
+    ZodFirstPartyTypeKind["ZodVoid"] = "ZodVoid";
+    ZodFirstPartyTypeKind["ZodArray"] = "ZodArray";
+    ZodFirstPartyTypeKind["ZodObject"] = "ZodObject";
+    ZodFirstPartyTypeKind["ZodUnion"] = "ZodUnion";
+    ZodFirstPartyTypeKind["ZodDiscriminatedUnion"] = "ZodDiscriminatedUnion";
+    ZodFirstPartyTypeKind["ZodIntersection"] = "ZodIntersection";
+    ZodFirstPartyTypeKind["ZodTuple"] = "ZodTuple";
+    ZodFirstPartyTypeKind["ZodRecord"] = "ZodRecord";
+    ZodFirstPartyTypeKind["ZodMap"] = "ZodMap";
+    ZodFirstPartyTypeKind["ZodSet"] = "ZodSet";
+    ZodFirstPartyTypeKind["ZodFunction"] = "ZodFunction";
+    ZodFirstPartyTypeKind["ZodLazy"] = "ZodLazy";
+    ZodFirstPartyTypeKind["ZodLiteral"] = "ZodLiteral";
+    ZodFirstPartyTypeKind["ZodEnum"] = "ZodEnum";
+    ZodFirstPartyTypeKind["ZodEffects"] = "ZodEffects";
+    ZodFirstPartyTypeKind["ZodNativeEnum"] = "ZodNativeEnum";
+    ZodFirstPartyTypeKind["ZodOptional"] = "ZodOptional";
+    ZodFirstPartyTypeKind["ZodNullable"] = "ZodNullable";
+    ZodFirstPartyTypeKind["ZodDefault"] = "ZodDefault";
+    ZodFirstPartyTypeKind["ZodCatch"] = "ZodCatch";
+    ZodFirstPartyTypeKind["ZodPromise"] = "ZodPromise";
+    ZodFirstPartyTypeKind["ZodBranded"] = "ZodBranded";
+    ZodFirstPartyTypeKind["ZodPipeline"] = "ZodPipeline";
+    ZodFirstPartyTypeKind["ZodReadonly"] = "ZodReadonly";
+})(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
+// requires TS 4.4+
+class Class {
+    constructor(..._) { }
+}
+const instanceOfType = (
+// const instanceOfType = <T extends new (...args: any[]) => any>(
+cls, params = {
+    message: `Input not instance of ${cls.name}`,
+}) => custom((data) => data instanceof cls, params);
+const stringType = ZodString.create;
+const numberType = ZodNumber.create;
+const nanType = ZodNaN.create;
+const bigIntType = ZodBigInt.create;
+const booleanType = ZodBoolean.create;
+const dateType = ZodDate.create;
+const symbolType = ZodSymbol.create;
+const undefinedType = ZodUndefined.create;
+const nullType = ZodNull.create;
+const anyType = ZodAny.create;
+const unknownType = ZodUnknown.create;
+const neverType = ZodNever.create;
+const voidType = ZodVoid.create;
+const arrayType = ZodArray.create;
+const objectType = ZodObject.create;
+const strictObjectType = ZodObject.strictCreate;
+const unionType = ZodUnion.create;
+const discriminatedUnionType = ZodDiscriminatedUnion.create;
+const intersectionType = ZodIntersection.create;
+const tupleType = ZodTuple.create;
+const recordType = ZodRecord.create;
+const mapType = ZodMap.create;
+const setType = ZodSet.create;
+const functionType = ZodFunction.create;
+const lazyType = ZodLazy.create;
+const literalType = ZodLiteral.create;
+const enumType = ZodEnum.create;
+const nativeEnumType = ZodNativeEnum.create;
+const promiseType = ZodPromise.create;
+const effectsType = ZodEffects.create;
+const optionalType = ZodOptional.create;
+const nullableType = ZodNullable.create;
+const preprocessType = ZodEffects.createWithPreprocess;
+const pipelineType = ZodPipeline.create;
+const ostring = () => stringType().optional();
+const onumber = () => numberType().optional();
+const oboolean = () => booleanType().optional();
+const coerce = {
+    string: ((arg) => ZodString.create({ ...arg, coerce: true })),
+    number: ((arg) => ZodNumber.create({ ...arg, coerce: true })),
+    boolean: ((arg) => ZodBoolean.create({
+        ...arg,
+        coerce: true,
+    })),
+    bigint: ((arg) => ZodBigInt.create({ ...arg, coerce: true })),
+    date: ((arg) => ZodDate.create({ ...arg, coerce: true })),
+};
+
+const NEVER = INVALID;
+
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/base64.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+function bytesToBase64(u8arr) {
+    return btoa(String.fromCodePoint(...u8arr));
+}
+function bytesFromBase64(encoded) {
+    return Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+}
+function stringToBytes(str) {
+    return new TextEncoder().encode(str);
+}
+function stringFromBytes(u8arr) {
+    return new TextDecoder().decode(u8arr);
+}
+function stringToBase64(str) {
+    return bytesToBase64(stringToBytes(str));
+}
+function stringFromBase64(b64str) {
+    return stringFromBytes(bytesFromBase64(b64str));
+}
+const zodOutbound = instanceOfType(Uint8Array)
+    .or(stringType().transform(stringToBytes));
+const zodInbound = instanceOfType(Uint8Array)
+    .or(stringType().transform(bytesFromBase64));
+//# sourceMappingURL=base64.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/url.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+const hasOwn = Object.prototype.hasOwnProperty;
+function pathToFunc(pathPattern, options) {
+    const paramRE = /\{([a-zA-Z0-9_][a-zA-Z0-9_-]*?)\}/g;
+    return function buildURLPath(params = {}) {
+        return pathPattern
+            .replace(paramRE, function (_, placeholder) {
+            if (!hasOwn.call(params, placeholder)) {
+                throw new Error(`Parameter '${placeholder}' is required`);
+            }
+            const value = params[placeholder];
+            if (typeof value !== "string" && typeof value !== "number") {
+                throw new Error(`Parameter '${placeholder}' must be a string or number`);
+            }
+            return options?.charEncoding === "percent"
+                ? encodeURIComponent(`${value}`)
+                : `${value}`;
+        })
+            .replace(/^\/+/, "");
+    };
+}
+//# sourceMappingURL=url.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/config.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+/**
+ * Contains the list of servers available to the SDK
+ */
+const ServerList = [
+    /**
+     * Production API
+     */
+    "https://api.vercel.com",
+];
+function serverURLFromOptions(options) {
+    let serverURL = options.serverURL;
+    const params = {};
+    if (!serverURL) {
+        const serverIdx = options.serverIdx ?? 0;
+        if (serverIdx < 0 || serverIdx >= ServerList.length) {
+            throw new Error(`Invalid server index ${serverIdx}`);
+        }
+        serverURL = ServerList[serverIdx] || "";
+    }
+    const u = pathToFunc(serverURL)(params);
+    return new URL(u);
+}
+const SDK_METADATA = {
+    language: "typescript",
+    openapiDocVersion: "0.0.1",
+    sdkVersion: "1.28.35",
+    genVersion: "2.937.18",
+    userAgent: "speakeasy-sdk/typescript 1.28.35 2.937.18 0.0.1 @vercel/sdk",
+};
+//# sourceMappingURL=config.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/primitives.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+class InvariantError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = "InvariantError";
+    }
+}
+function invariant(condition, message) {
+    if (!condition) {
+        throw new InvariantError(message);
+    }
+}
+/**
+ * Converts or omits an object's keys according to a mapping.
+ *
+ * @param inp An object whose keys will be remapped
+ * @param mappings A mapping of original keys to new keys. If a key is not present in the mapping, it will be left as is. If a key is mapped to `null`, it will be removed in the resulting object.
+ * @returns A new object with keys remapped or omitted according to the mappings
+ */
+function remap(inp, mappings) {
+    let out = {};
+    if (!Object.keys(mappings).length) {
+        out = inp;
+        return out;
+    }
+    for (const [k, v] of Object.entries(inp)) {
+        const j = mappings[k];
+        if (j === null) {
+            continue;
+        }
+        out[j ?? k] = v;
+    }
+    return out;
+}
+function combineSignals(...signals) {
+    const filtered = [];
+    for (const signal of signals) {
+        if (signal) {
+            filtered.push(signal);
+        }
+    }
+    switch (filtered.length) {
+        case 0:
+        case 1:
+            return filtered[0] || null;
+        default:
+            if ("any" in AbortSignal && typeof AbortSignal.any === "function") {
+                return AbortSignal.any(filtered);
+            }
+            return abortSignalAny(filtered);
+    }
+}
+function abortSignalAny(signals) {
+    const controller = new AbortController();
+    const result = controller.signal;
+    if (!signals.length) {
+        return controller.signal;
+    }
+    if (signals.length === 1) {
+        return signals[0] || controller.signal;
+    }
+    for (const signal of signals) {
+        if (signal.aborted) {
+            return signal;
+        }
+    }
+    function abort() {
+        controller.abort(this.reason);
+        clean();
+    }
+    const signalRefs = [];
+    function clean() {
+        for (const signalRef of signalRefs) {
+            const signal = signalRef.deref();
+            if (signal) {
+                signal.removeEventListener("abort", abort);
+            }
+        }
+    }
+    for (const signal of signals) {
+        signalRefs.push(new WeakRef(signal));
+        signal.addEventListener("abort", abort);
+    }
+    return result;
+}
+function compactMap(values) {
+    const out = {};
+    for (const [k, v] of Object.entries(values)) {
+        if (typeof v !== "undefined") {
+            out[k] = v;
+        }
+    }
+    return out;
+}
+function allRequired(v) {
+    if (Object.values(v).every((x) => x == null)) {
+        return void 0;
+    }
+    return v;
+}
+function primitives_isPlainObject(value) {
+    if (value === null || typeof value !== "object")
+        return false;
+    if (Object.prototype.toString.call(value) !== "[object Object]")
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    if (proto === null || proto === Object.prototype)
+        return true;
+    // cross-realm plain objects (vm contexts, iframes) inherit from a
+    // different realm's Object.prototype, which itself has a null prototype
+    try {
+        return Object.getPrototypeOf(proto) === null;
+    }
+    catch {
+        return false;
+    }
+}
+//# sourceMappingURL=primitives.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/encodings.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+class EncodingError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = "EncodingError";
+    }
+}
+const reservedEscapes = /%(2[346bcf]|3[abdf]|40|5[bd])/gi;
+function encodeKeyChars(v, charEncoding) {
+    return encodeChars(v, charEncoding === "percentExceptReserved" ? "percent" : charEncoding);
+}
+function encodeChars(v, charEncoding) {
+    switch (charEncoding) {
+        case "percent":
+            return encodeURIComponent(v);
+        case "percentExceptReserved":
+            return encodeURIComponent(v).replace(reservedEscapes, (m) => decodeURIComponent(m));
+        default:
+            return v;
+    }
+}
+function encodeMatrix(key, value, options) {
+    let out = "";
+    const pairs = options?.explode
+        ? explode(key, value)
+        : [[key, value]];
+    if (pairs.every(([_, v]) => v == null)) {
+        return;
+    }
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    const encodeValue = (v) => encodeString(serializeValue(v));
+    pairs.forEach(([pk, pv]) => {
+        let tmp = "";
+        let encValue = null;
+        if (pv == null) {
+            return;
+        }
+        else if (Array.isArray(pv)) {
+            encValue = mapDefined(pv, (v) => `${encodeValue(v)}`)?.join(",");
+        }
+        else if (isPlainObject(pv)) {
+            const mapped = mapDefinedEntries(Object.entries(pv), ([k, v]) => {
+                return `,${encodeString(k)},${encodeValue(v)}`;
+            });
+            encValue = mapped?.join("").slice(1);
+        }
+        else {
+            encValue = `${encodeValue(pv)}`;
+        }
+        if (encValue == null) {
+            return;
+        }
+        const keyPrefix = encodeKeyChars(pk, options?.charEncoding);
+        tmp = `${keyPrefix}=${encValue}`;
+        // trim trailing '=' if value was empty
+        if (tmp === `${keyPrefix}=`) {
+            tmp = tmp.slice(0, -1);
+        }
+        // If we end up with the nothing then skip forward
+        if (!tmp) {
+            return;
+        }
+        out += `;${tmp}`;
+    });
+    return out;
+}
+function encodeLabel(key, value, options) {
+    let out = "";
+    const pairs = options?.explode
+        ? explode(key, value)
+        : [[key, value]];
+    if (pairs.every(([_, v]) => v == null)) {
+        return;
+    }
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    const encodeValue = (v) => encodeString(serializeValue(v));
+    pairs.forEach(([pk, pv]) => {
+        let encValue = "";
+        if (pv == null) {
+            return;
+        }
+        else if (Array.isArray(pv)) {
+            encValue = mapDefined(pv, (v) => `${encodeValue(v)}`)?.join(".");
+        }
+        else if (isPlainObject(pv)) {
+            const mapped = mapDefinedEntries(Object.entries(pv), ([k, v]) => {
+                return `.${encodeString(k)}.${encodeValue(v)}`;
+            });
+            encValue = mapped?.join("").slice(1);
+        }
+        else {
+            const k = options?.explode && isPlainObject(value)
+                ? `${encodeKeyChars(pk, options?.charEncoding)}=`
+                : "";
+            encValue = `${k}${encodeValue(pv)}`;
+        }
+        out += encValue == null ? "" : `.${encValue}`;
+    });
+    return out;
+}
+function formEncoder(sep) {
+    return (key, value, options) => {
+        let out = "";
+        const pairs = options?.explode
+            ? explode(key, value)
+            : [[key, value]];
+        if (pairs.every(([_, v]) => v == null)) {
+            return;
+        }
+        const encodeString = (v) => {
+            return encodeChars(v, options?.charEncoding);
+        };
+        const encodeValue = (v) => encodeString(serializeValue(v));
+        const encodedSep = encodeString(sep);
+        pairs.forEach(([pk, pv]) => {
+            let tmp = "";
+            let encValue = null;
+            if (pv == null) {
+                return;
+            }
+            else if (Array.isArray(pv)) {
+                encValue = mapDefined(pv, (v) => `${encodeValue(v)}`)?.join(encodedSep);
+            }
+            else if (primitives_isPlainObject(pv)) {
+                encValue = mapDefinedEntries(Object.entries(pv), ([k, v]) => {
+                    return `${encodeString(k)}${encodedSep}${encodeValue(v)}`;
+                })?.join(encodedSep);
+            }
+            else {
+                encValue = `${encodeValue(pv)}`;
+            }
+            if (encValue == null) {
+                return;
+            }
+            tmp = `${encodeKeyChars(pk, options?.charEncoding)}=${encValue}`;
+            // If we end up with the nothing then skip forward
+            if (!tmp || tmp === "=") {
+                return;
+            }
+            out += `&${tmp}`;
+        });
+        return out.slice(1);
+    };
+}
+const encodeForm = formEncoder(",");
+const encodeSpaceDelimited = formEncoder(" ");
+const encodePipeDelimited = formEncoder("|");
+function encodeBodyForm(key, value, options) {
+    let out = "";
+    const pairs = options?.explode
+        ? explode(key, value)
+        : [[key, value]];
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    const encodeValue = (v) => encodeString(serializeValue(v));
+    pairs.forEach(([pk, pv]) => {
+        let tmp = "";
+        let encValue = "";
+        if (pv == null) {
+            return;
+        }
+        else if (Array.isArray(pv)) {
+            encValue = JSON.stringify(pv, jsonReplacer);
+        }
+        else if (isPlainObject(pv)) {
+            encValue = JSON.stringify(pv, jsonReplacer);
+        }
+        else {
+            encValue = `${encodeValue(pv)}`;
+        }
+        tmp = `${encodeKeyChars(pk, options?.charEncoding)}=${encValue}`;
+        // If we end up with the nothing then skip forward
+        if (!tmp || tmp === "=") {
+            return;
+        }
+        out += `&${tmp}`;
+    });
+    return out.slice(1);
+}
+function encodeDeepObject(key, value, options) {
+    if (value == null) {
+        return;
+    }
+    if (!primitives_isPlainObject(value)) {
+        throw new EncodingError(`Value of parameter '${key}' which uses deepObject encoding must be an object or null`);
+    }
+    return encodeDeepObjectObject(key, value, options);
+}
+function encodeDeepObjectObject(key, value, options) {
+    if (value == null) {
+        return;
+    }
+    let out = "";
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    if (!primitives_isPlainObject(value)) {
+        throw new EncodingError(`Expected parameter '${key}' to be an object.`);
+    }
+    Object.entries(value).forEach(([ck, cv]) => {
+        if (cv == null) {
+            return;
+        }
+        const pk = `${key}[${ck}]`;
+        if (primitives_isPlainObject(cv)) {
+            const objOut = encodeDeepObjectObject(pk, cv, options);
+            out += objOut == null ? "" : `&${objOut}`;
+            return;
+        }
+        const pairs = Array.isArray(cv) ? cv : [cv];
+        const encoded = mapDefined(pairs, (v) => {
+            return `${encodeKeyChars(pk, options?.charEncoding)}=${encodeString(serializeValue(v))}`;
+        })?.join("&");
+        out += encoded == null ? "" : `&${encoded}`;
+    });
+    return out.slice(1);
+}
+function encodeJSON(key, value, options) {
+    if (typeof value === "undefined") {
+        return;
+    }
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    const encVal = encodeString(JSON.stringify(value, jsonReplacer));
+    return options?.explode
+        ? encVal
+        : `${encodeKeyChars(key, options?.charEncoding)}=${encVal}`;
+}
+const encodeSimple = (key, value, options) => {
+    let out = "";
+    const pairs = options?.explode
+        ? explode(key, value)
+        : [[key, value]];
+    if (pairs.every(([_, v]) => v == null)) {
+        return;
+    }
+    const encodeString = (v) => {
+        return encodeChars(v, options?.charEncoding);
+    };
+    const encodeValue = (v) => encodeString(serializeValue(v));
+    pairs.forEach(([pk, pv]) => {
+        let tmp = "";
+        if (pv == null) {
+            return;
+        }
+        else if (Array.isArray(pv)) {
+            tmp = mapDefined(pv, (v) => `${encodeValue(v)}`)?.join(",");
+        }
+        else if (primitives_isPlainObject(pv)) {
+            const mapped = mapDefinedEntries(Object.entries(pv), ([k, v]) => {
+                return `,${encodeString(k)},${encodeValue(v)}`;
+            });
+            tmp = mapped?.join("").slice(1);
+        }
+        else {
+            const k = options?.explode && primitives_isPlainObject(value) ? `${pk}=` : "";
+            tmp = `${k}${encodeValue(pv)}`;
+        }
+        out += tmp ? `,${tmp}` : "";
+    });
+    return out.slice(1);
+};
+function explode(key, value) {
+    if (Array.isArray(value)) {
+        return value.map((v) => [key, v]);
+    }
+    else if (primitives_isPlainObject(value)) {
+        const o = value ?? {};
+        return Object.entries(o).map(([k, v]) => [k, v]);
+    }
+    else {
+        return [[key, value]];
+    }
+}
+function serializeValue(value) {
+    if (value == null) {
+        return "";
+    }
+    else if (value instanceof Date) {
+        return value.toISOString();
+    }
+    else if (value instanceof Uint8Array) {
+        return bytesToBase64(value);
+    }
+    else if (typeof value === "object") {
+        return JSON.stringify(value, jsonReplacer);
+    }
+    return `${value}`;
+}
+function jsonReplacer(_, value) {
+    if (value instanceof Uint8Array) {
+        return bytesToBase64(value);
+    }
+    else {
+        return value;
+    }
+}
+function mapDefined(inp, mapper) {
+    const res = inp.reduce((acc, v) => {
+        if (v == null) {
+            return acc;
+        }
+        const m = mapper(v);
+        if (m == null) {
+            return acc;
+        }
+        acc.push(m);
+        return acc;
+    }, []);
+    return res.length ? res : null;
+}
+function mapDefinedEntries(inp, mapper) {
+    const acc = [];
+    for (const [k, v] of inp) {
+        if (v == null) {
+            continue;
+        }
+        const m = mapper([k, v]);
+        if (m == null) {
+            continue;
+        }
+        acc.push(m);
+    }
+    return acc.length ? acc : null;
+}
+function queryJoin(...args) {
+    return args.filter(Boolean).join("&");
+}
+function queryEncoder(f) {
+    const bulkEncode = function (values, options) {
+        const opts = {
+            ...options,
+            explode: options?.explode ?? true,
+            charEncoding: options?.charEncoding ?? "percent",
+        };
+        const allowEmptySet = new Set(options?.allowEmptyValue ?? []);
+        const encoded = Object.entries(values).map(([key, value]) => {
+            if (allowEmptySet.has(key)) {
+                if (value === undefined
+                    || value === null
+                    || value === ""
+                    || (Array.isArray(value) && value.length === 0)) {
+                    return `${encodeURIComponent(key)}=`;
+                }
+            }
+            return f(key, value, opts);
+        });
+        return queryJoin(...encoded);
+    };
+    return bulkEncode;
+}
+const encodeJSONQuery = queryEncoder(encodeJSON);
+const encodeFormQuery = queryEncoder(encodeForm);
+const encodeSpaceDelimitedQuery = queryEncoder(encodeSpaceDelimited);
+const encodePipeDelimitedQuery = queryEncoder(encodePipeDelimited);
+const encodeDeepObjectQuery = queryEncoder(encodeDeepObject);
+function isBlobLike(val) {
+    if (val instanceof Blob) {
+        return true;
+    }
+    if (typeof val !== "object" || val == null || !(Symbol.toStringTag in val)) {
+        return false;
+    }
+    const tag = val[Symbol.toStringTag];
+    if (tag !== "Blob" && tag !== "File") {
+        return false;
+    }
+    return "stream" in val && typeof val.stream === "function";
+}
+function appendForm(fd, key, value, fileName) {
+    if (value == null) {
+        return;
+    }
+    else if (isBlobLike(value)) {
+        if (fileName) {
+            fd.append(key, value, fileName);
+        }
+        else {
+            fd.append(key, value);
+        }
+    }
+    else {
+        fd.append(key, String(value));
+    }
+}
+async function normalizeBlob(value) {
+    if (value instanceof Blob) {
+        return value;
+    }
+    return new Blob([await value.arrayBuffer()], { type: value.type });
+}
+//# sourceMappingURL=encodings.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/http.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+const DEFAULT_FETCHER = (input, init) => {
+    // If input is a Request and init is undefined, Bun will discard the method,
+    // headers, body and other options that were set on the request object.
+    // Node.js and browers would ignore an undefined init value. This check is
+    // therefore needed for interop with Bun.
+    if (init == null) {
+        return fetch(input);
+    }
+    else {
+        return fetch(input, init);
+    }
+};
+class HTTPClient {
+    fetcher;
+    requestHooks = [];
+    requestErrorHooks = [];
+    responseHooks = [];
+    options;
+    constructor(options = {}) {
+        this.options = options;
+        this.fetcher = options.fetcher || DEFAULT_FETCHER;
+    }
+    async request(request) {
+        let req = request;
+        for (const hook of this.requestHooks) {
+            const nextRequest = await hook(req);
+            if (nextRequest) {
+                req = nextRequest;
+            }
+        }
+        try {
+            const res = await this.fetcher(req);
+            for (const hook of this.responseHooks) {
+                await hook(res, req);
+            }
+            return res;
+        }
+        catch (err) {
+            for (const hook of this.requestErrorHooks) {
+                await hook(err, req);
+            }
+            throw err;
+        }
+    }
+    addHook(...args) {
+        if (args[0] === "beforeRequest") {
+            this.requestHooks.push(args[1]);
+        }
+        else if (args[0] === "requestError") {
+            this.requestErrorHooks.push(args[1]);
+        }
+        else if (args[0] === "response") {
+            this.responseHooks.push(args[1]);
+        }
+        else {
+            throw new Error(`Invalid hook type: ${args[0]}`);
+        }
+        return this;
+    }
+    removeHook(...args) {
+        let target;
+        if (args[0] === "beforeRequest") {
+            target = this.requestHooks;
+        }
+        else if (args[0] === "requestError") {
+            target = this.requestErrorHooks;
+        }
+        else if (args[0] === "response") {
+            target = this.responseHooks;
+        }
+        else {
+            throw new Error(`Invalid hook type: ${args[0]}`);
+        }
+        const index = target.findIndex((v) => v === args[1]);
+        if (index >= 0) {
+            target.splice(index, 1);
+        }
+        return this;
+    }
+    clone() {
+        const child = new HTTPClient(this.options);
+        child.requestHooks = this.requestHooks.slice();
+        child.requestErrorHooks = this.requestErrorHooks.slice();
+        child.responseHooks = this.responseHooks.slice();
+        return child;
+    }
+}
+// A semicolon surrounded by optional whitespace characters is used to separate
+// segments in a media type string.
+const mediaParamSeparator = /\s*;\s*/g;
+function matchContentType(response, pattern) {
+    // `*` is a special case which means anything is acceptable.
+    if (pattern === "*") {
+        return true;
+    }
+    let contentType = response.headers.get("content-type")?.trim() || "application/octet-stream";
+    contentType = contentType.toLowerCase();
+    const wantParts = pattern.toLowerCase().trim().split(mediaParamSeparator);
+    const [wantType = "", ...wantParams] = wantParts;
+    if (wantType.split("/").length !== 2) {
+        return false;
+    }
+    const gotParts = contentType.split(mediaParamSeparator);
+    const [gotType = "", ...gotParams] = gotParts;
+    const [type = "", subtype = ""] = gotType.split("/");
+    if (!type || !subtype) {
+        return false;
+    }
+    if (wantType !== "*/*" &&
+        gotType !== wantType &&
+        `${type}/*` !== wantType &&
+        `*/${subtype}` !== wantType) {
+        return false;
+    }
+    if (gotParams.length < wantParams.length) {
+        return false;
+    }
+    const params = new Set(gotParams);
+    for (const wantParam of wantParams) {
+        if (!params.has(wantParam)) {
+            return false;
+        }
+    }
+    return true;
+}
+const codeRangeRE = new RegExp("^[0-9]xx$", "i");
+function matchStatusCode(response, codes) {
+    const actual = `${response.status}`;
+    const expectedCodes = Array.isArray(codes) ? codes : [codes];
+    if (!expectedCodes.length) {
+        return false;
+    }
+    return expectedCodes.some((ec) => {
+        const code = `${ec}`;
+        if (code === "default") {
+            return true;
+        }
+        if (!codeRangeRE.test(`${code}`)) {
+            return code === actual;
+        }
+        const expectFamily = code.charAt(0);
+        if (!expectFamily) {
+            throw new Error("Invalid status code range");
+        }
+        const actualFamily = actual.charAt(0);
+        if (!actualFamily) {
+            throw new Error(`Invalid response status code: ${actual}`);
+        }
+        return actualFamily === expectFamily;
+    });
+}
+function matchResponse(response, code, contentTypePattern) {
+    return (matchStatusCode(response, code) &&
+        matchContentType(response, contentTypePattern));
+}
+/**
+ * Uses various heurisitics to determine if an error is a connection error.
+ */
+function isConnectionError(err) {
+    if (typeof err !== "object" || err == null) {
+        return false;
+    }
+    // Covers fetch in Deno as well
+    const isBrowserErr = err instanceof TypeError &&
+        err.message.toLowerCase().startsWith("failed to fetch");
+    const isNodeErr = err instanceof TypeError &&
+        err.message.toLowerCase().startsWith("fetch failed");
+    const isBunErr = "name" in err && err.name === "ConnectionError";
+    const isGenericErr = "code" in err &&
+        typeof err.code === "string" &&
+        err.code.toLowerCase() === "econnreset";
+    return isBrowserErr || isNodeErr || isGenericErr || isBunErr;
+}
+/**
+ * Uses various heurisitics to determine if an error is a timeout error.
+ */
+function isTimeoutError(err) {
+    if (typeof err !== "object" || err == null) {
+        return false;
+    }
+    // Fetch in browser, Node.js, Bun, Deno
+    const isNative = "name" in err && err.name === "TimeoutError";
+    const isLegacyNative = "code" in err && err.code === 23;
+    // Node.js HTTP client and Axios
+    const isGenericErr = "code" in err &&
+        typeof err.code === "string" &&
+        err.code.toLowerCase() === "econnaborted";
+    return isNative || isLegacyNative || isGenericErr;
+}
+/**
+ * Uses various heurisitics to determine if an error is a abort error.
+ */
+function isAbortError(err) {
+    if (typeof err !== "object" || err == null) {
+        return false;
+    }
+    // Fetch in browser, Node.js, Bun, Deno
+    const isNative = "name" in err && err.name === "AbortError";
+    const isLegacyNative = "code" in err && err.code === 20;
+    // Node.js HTTP client and Axios
+    const isGenericErr = "code" in err &&
+        typeof err.code === "string" &&
+        err.code.toLowerCase() === "econnaborted";
+    return isNative || isLegacyNative || isGenericErr;
+}
+//# sourceMappingURL=http.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/retries.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+const defaultBackoff = {
+    initialInterval: 500,
+    maxInterval: 60000,
+    exponent: 1.5,
+    maxElapsedTime: 3600000,
+};
+/**
+ * PermanentError is an error that is not recoverable. Throwing this error will
+ * cause a retry loop to terminate.
+ */
+class PermanentError extends Error {
+    /** The underlying cause of the error. */
+    cause;
+    constructor(message, options) {
+        let msg = message;
+        if (options?.cause) {
+            msg += `: ${options.cause}`;
+        }
+        super(msg, options);
+        this.name = "PermanentError";
+        // In older runtimes, the cause field would not have been assigned through
+        // the super() call.
+        if (typeof this.cause === "undefined") {
+            this.cause = options?.cause;
+        }
+        Object.setPrototypeOf(this, PermanentError.prototype);
+    }
+}
+/**
+ * TemporaryError is an error is used to signal that an HTTP request can be
+ * retried as part of a retry loop. If retry attempts are exhausted and this
+ * error is thrown, the response will be returned to the caller.
+ */
+class TemporaryError extends Error {
+    response;
+    constructor(message, response) {
+        super(message);
+        this.response = response;
+        this.name = "TemporaryError";
+        Object.setPrototypeOf(this, TemporaryError.prototype);
+    }
+}
+async function retries_retry(fetchFn, options) {
+    switch (options.config.strategy) {
+        case "backoff":
+            return retryBackoff(wrapFetcher(fetchFn, {
+                statusCodes: options.statusCodes,
+                retryConnectionErrors: !!options.config.retryConnectionErrors,
+            }), options.config.backoff ?? defaultBackoff);
+        default:
+            return await fetchFn();
+    }
+}
+function wrapFetcher(fn, options) {
+    return async () => {
+        try {
+            const res = await fn();
+            if (isRetryableResponse(res, options.statusCodes)) {
+                throw new TemporaryError("Response failed with retryable status code", res);
+            }
+            return res;
+        }
+        catch (err) {
+            if (err instanceof TemporaryError) {
+                throw err;
+            }
+            if (options.retryConnectionErrors &&
+                (isTimeoutError(err) || isConnectionError(err))) {
+                throw err;
+            }
+            throw new PermanentError("Permanent error", { cause: err });
+        }
+    };
+}
+const retries_codeRangeRE = new RegExp("^[0-9]xx$", "i");
+function isRetryableResponse(res, statusCodes) {
+    const actual = `${res.status}`;
+    return statusCodes.some((code) => {
+        if (!retries_codeRangeRE.test(code)) {
+            return code === actual;
+        }
+        const expectFamily = code.charAt(0);
+        if (!expectFamily) {
+            throw new Error("Invalid status code range");
+        }
+        const actualFamily = actual.charAt(0);
+        if (!actualFamily) {
+            throw new Error(`Invalid response status code: ${actual}`);
+        }
+        return actualFamily === expectFamily;
+    });
+}
+async function retryBackoff(fn, strategy) {
+    const { maxElapsedTime, initialInterval, exponent, maxInterval } = strategy;
+    const start = Date.now();
+    let x = 0;
+    while (true) {
+        try {
+            const res = await fn();
+            return res;
+        }
+        catch (err) {
+            if (err instanceof PermanentError) {
+                throw err.cause;
+            }
+            const elapsed = Date.now() - start;
+            if (elapsed > maxElapsedTime) {
+                if (err instanceof TemporaryError) {
+                    return err.response;
+                }
+                throw err;
+            }
+            let retryInterval = 0;
+            if (err instanceof TemporaryError) {
+                retryInterval = retryIntervalFromResponse(err.response);
+            }
+            if (retryInterval <= 0) {
+                retryInterval =
+                    initialInterval * Math.pow(x, exponent) + Math.random() * 1000;
+            }
+            const d = Math.min(retryInterval, maxInterval);
+            await delay(d);
+            x++;
+        }
+    }
+}
+function retryIntervalFromResponse(res) {
+    const retryAfterMsVal = res.headers.get("retry-after-ms");
+    if (retryAfterMsVal) {
+        const parsedMs = Number(retryAfterMsVal);
+        if (Number.isFinite(parsedMs) && parsedMs >= 0) {
+            return parsedMs;
+        }
+    }
+    const retryVal = res.headers.get("retry-after") || "";
+    if (!retryVal) {
+        return 0;
+    }
+    const parsedNumber = Number(retryVal);
+    if (Number.isInteger(parsedNumber)) {
+        return parsedNumber * 1000;
+    }
+    const parsedDate = Date.parse(retryVal);
+    if (Number.isInteger(parsedDate)) {
+        const deltaMS = parsedDate - Date.now();
+        return deltaMS > 0 ? Math.ceil(deltaMS) : 0;
+    }
+    return 0;
+}
+async function delay(delay) {
+    return new Promise((resolve) => setTimeout(resolve, delay));
+}
+//# sourceMappingURL=retries.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/sdks.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+
+
+
+
+const gt = typeof globalThis === "undefined" ? null : globalThis;
+const webWorkerLike = typeof gt === "object"
+    && gt != null
+    && "importScripts" in gt
+    && typeof gt["importScripts"] === "function";
+const isBrowserLike = webWorkerLike
+    || (typeof navigator !== "undefined" && "serviceWorker" in navigator)
+    || (typeof window === "object" && typeof window.document !== "undefined");
+class ClientSDK {
+    #httpClient;
+    #hooks;
+    #logger;
+    _baseURL;
+    _options;
+    constructor(options = {}) {
+        const opt = options;
+        if (typeof opt === "object"
+            && opt != null
+            && "hooks" in opt
+            && opt.hooks instanceof SDKHooks) {
+            this.#hooks = opt.hooks;
+        }
+        else {
+            this.#hooks = new SDKHooks();
+        }
+        const url = serverURLFromOptions(options);
+        if (url) {
+            url.pathname = url.pathname.replace(/\/+$/, "") + "/";
+        }
+        const { baseURL, client } = this.#hooks.sdkInit({
+            baseURL: url,
+            client: options.httpClient || new HTTPClient(),
+        });
+        this._baseURL = baseURL;
+        this.#httpClient = client;
+        this._options = { ...options, hooks: this.#hooks };
+        this.#logger = this._options.debugLogger;
+    }
+    _createRequest(context, conf, options) {
+        const { method, path, query, headers: opHeaders, security } = conf;
+        const base = conf.baseURL ?? this._baseURL;
+        if (!base) {
+            return ERR(new InvalidRequestError("No base URL provided for operation"));
+        }
+        const baseURL = new URL(base);
+        let reqURL;
+        if (path) {
+            baseURL.pathname = baseURL.pathname.replace(/\/+$/, "") + "/";
+            reqURL = new URL(path, baseURL);
+            if (!reqURL.search && baseURL.search) {
+                reqURL.search = baseURL.search;
+            }
+        }
+        else {
+            reqURL = baseURL;
+        }
+        reqURL.hash = "";
+        // Appends already-encoded query pairs to a query string, replacing any
+        // existing pairs with the same key so later sources take precedence.
+        const mergeQuery = (current, additions) => {
+            if (!additions) {
+                return current;
+            }
+            const additionKeys = new Set(additions
+                .split("&")
+                .filter((pair) => pair !== "")
+                .map((pair) => pair.split("=")[0] ?? ""));
+            const kept = current.split("&").filter((pair) => {
+                return pair !== "" && !additionKeys.has(pair.split("=")[0] ?? "");
+            });
+            return [...kept, additions].join("&");
+        };
+        const encodeQueryRecord = (record) => {
+            return Object.entries(record)
+                .map(([k, v]) => {
+                if (v == null) {
+                    return undefined;
+                }
+                const value = v;
+                return encodeForm(k, value, {
+                    explode: Array.isArray(value),
+                    charEncoding: "percent",
+                });
+            })
+                .filter((pair) => typeof pair !== "undefined")
+                .join("&");
+        };
+        const finalQuery = [
+            query || "",
+            encodeQueryRecord(security?.queryParams || {}),
+        ].reduce(mergeQuery, reqURL.search.slice(1));
+        if (finalQuery) {
+            reqURL.search = `?${finalQuery}`;
+        }
+        const headers = new Headers(opHeaders);
+        const username = security?.basic.username;
+        const password = security?.basic.password;
+        if (username != null || password != null) {
+            const encoded = stringToBase64([username || "", password || ""].join(":"));
+            headers.set("Authorization", `Basic ${encoded}`);
+        }
+        const securityHeaders = new Headers(security?.headers || {});
+        for (const [k, v] of securityHeaders) {
+            headers.set(k, v);
+        }
+        let cookie = headers.get("cookie") || "";
+        for (const [k, v] of Object.entries(security?.cookies || {})) {
+            cookie += `; ${k}=${v}`;
+        }
+        cookie = cookie.startsWith("; ") ? cookie.slice(2) : cookie;
+        headers.set("cookie", cookie);
+        const userHeaders = new Headers(options?.headers ?? options?.fetchOptions?.headers);
+        for (const [k, v] of userHeaders) {
+            headers.set(k, v);
+        }
+        // Only set user agent header in non-browser-like environments since CORS
+        // policy disallows setting it in browsers e.g. Chrome throws an error.
+        if (!isBrowserLike) {
+            headers.set(conf.uaHeader ?? "user-agent", conf.userAgent ?? SDK_METADATA.userAgent);
+        }
+        const fetchOptions = {
+            ...options?.fetchOptions,
+            ...options,
+        };
+        if (!fetchOptions?.signal && conf.timeoutMs != null && conf.timeoutMs > 0) {
+            context.timeoutMs = conf.timeoutMs;
+        }
+        if (conf.body instanceof ReadableStream) {
+            Object.assign(fetchOptions, { duplex: "half" });
+        }
+        let input;
+        try {
+            input = this.#hooks.beforeCreateRequest(context, {
+                url: reqURL,
+                options: {
+                    ...fetchOptions,
+                    body: conf.body ?? null,
+                    headers,
+                    method,
+                },
+            });
+        }
+        catch (err) {
+            return ERR(new UnexpectedClientError("Create request hook failed to execute", {
+                cause: err,
+            }));
+        }
+        return OK(new Request(input.url, input.options));
+    }
+    async _do(request, options) {
+        const { context, isErrorStatusCode } = options;
+        const timeoutMs = context.timeoutMs;
+        return retries_retry(async () => {
+            const cloned = request.clone();
+            let attempt = cloned;
+            if (timeoutMs != null && timeoutMs > 0) {
+                const timeoutSignal = AbortSignal.timeout(timeoutMs);
+                const combined = combineSignals(cloned.signal, timeoutSignal)
+                    ?? timeoutSignal;
+                attempt = new Request(cloned, { signal: combined });
+            }
+            const req = await this.#hooks.beforeRequest(context, attempt);
+            await logRequest(this.#logger, req).catch((e) => this.#logger?.log("Failed to log request:", e));
+            let response = await this.#httpClient.request(req);
+            try {
+                if (isErrorStatusCode(response.status)) {
+                    const result = await this.#hooks.afterError(context, response, null);
+                    if (result.error) {
+                        throw result.error;
+                    }
+                    response = result.response || response;
+                }
+                else {
+                    response = await this.#hooks.afterSuccess(context, response);
+                }
+            }
+            finally {
+                await logResponse(this.#logger, response, req)
+                    .catch(e => this.#logger?.log("Failed to log response:", e));
+            }
+            return response;
+        }, { config: options.retryConfig, statusCodes: options.retryCodes }).then((r) => OK(r), (err) => {
+            switch (true) {
+                case isAbortError(err):
+                    return ERR(new RequestAbortedError("Request aborted by client", {
+                        cause: err,
+                    }));
+                case isTimeoutError(err):
+                    return ERR(new RequestTimeoutError("Request timed out", { cause: err }));
+                case isConnectionError(err):
+                    return ERR(new ConnectionError("Unable to make request", { cause: err }));
+                default:
+                    return ERR(new UnexpectedClientError("Unexpected HTTP client error", {
+                        cause: err,
+                    }));
+            }
+        });
+    }
+}
+const jsonLikeContentTypeRE = /^(application|text)\/([^+]+\+)*json.*/;
+const jsonlLikeContentTypeRE = /^(application|text)\/([^+]+\+)*(jsonl|x-ndjson)\b.*/;
+async function logRequest(logger, req) {
+    if (!logger) {
+        return;
+    }
+    const contentType = req.headers.get("content-type");
+    const ct = contentType?.split(";")[0] || "";
+    logger.group(`> Request: ${req.method} ${req.url}`);
+    logger.group("Headers:");
+    for (const [k, v] of req.headers.entries()) {
+        logger.log(`${k}: ${v}`);
+    }
+    logger.groupEnd();
+    logger.group("Body:");
+    switch (true) {
+        case jsonLikeContentTypeRE.test(ct):
+            logger.log(await req.clone().json());
+            break;
+        case ct.startsWith("text/"):
+            logger.log(await req.clone().text());
+            break;
+        case ct === "multipart/form-data": {
+            const body = await req.clone().formData();
+            for (const [k, v] of body) {
+                const vlabel = v instanceof Blob ? "<Blob>" : v;
+                logger.log(`${k}: ${vlabel}`);
+            }
+            break;
+        }
+        default:
+            logger.log(`<${contentType}>`);
+            break;
+    }
+    logger.groupEnd();
+    logger.groupEnd();
+}
+async function logResponse(logger, res, req) {
+    if (!logger) {
+        return;
+    }
+    const contentType = res.headers.get("content-type");
+    const ct = contentType?.split(";")[0] || "";
+    logger.group(`< Response: ${req.method} ${req.url}`);
+    logger.log("Status Code:", res.status, res.statusText);
+    logger.group("Headers:");
+    for (const [k, v] of res.headers.entries()) {
+        logger.log(`${k}: ${v}`);
+    }
+    logger.groupEnd();
+    logger.group("Body:");
+    switch (true) {
+        case matchContentType(res, "application/json")
+            || jsonLikeContentTypeRE.test(ct) && !jsonlLikeContentTypeRE.test(ct):
+            logger.log(await res.clone().json());
+            break;
+        case matchContentType(res, "application/jsonl")
+            || jsonlLikeContentTypeRE.test(ct):
+        case matchContentType(res, "text/event-stream"):
+            logger.log(`<${contentType}>`);
+            break;
+        case matchContentType(res, "text/*"):
+            logger.log(await res.clone().text());
+            break;
+        case matchContentType(res, "multipart/form-data"): {
+            const body = await res.clone().formData();
+            for (const [k, v] of body) {
+                const vlabel = v instanceof Blob ? "<Blob>" : v;
+                logger.log(`${k}: ${vlabel}`);
+            }
+            break;
+        }
+        default:
+            logger.log(`<${contentType}>`);
+            break;
+    }
+    logger.groupEnd();
+    logger.groupEnd();
+}
+//# sourceMappingURL=sdks.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/core.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+/**
+ * A minimal client to use when calling standalone SDK functions. Typically, an
+ * instance of this class would be instantiated once at the start of an
+ * application and passed around through some dependency injection mechanism  to
+ * parts of an application that need to make SDK calls.
+ */
+class VercelCore extends ClientSDK {
+}
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/sdkvalidationerror.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+class sdkvalidationerror_SDKValidationError extends Error {
+    /**
+     * The raw value that failed validation.
+     */
+    rawValue;
+    /**
+     * The raw message that failed validation.
+     */
+    rawMessage;
+    // Allows for backwards compatibility for `instanceof` checks of `ResponseValidationError`
+    static [Symbol.hasInstance](instance) {
+        if (!(instance instanceof Error))
+            return false;
+        if (!("rawValue" in instance))
+            return false;
+        if (!("rawMessage" in instance))
+            return false;
+        if (!("pretty" in instance))
+            return false;
+        if (typeof instance.pretty !== "function")
+            return false;
+        return true;
+    }
+    constructor(message, cause, rawValue) {
+        super(`${message}: ${cause}`);
+        this.name = "SDKValidationError";
+        this.cause = cause;
+        this.rawValue = rawValue;
+        this.rawMessage = message;
+    }
+    /**
+     * Return a pretty-formatted error message if the underlying validation error
+     * is a ZodError or some other recognized error type, otherwise return the
+     * default error message.
+     */
+    pretty() {
+        if (this.cause instanceof ZodError_ZodError) {
+            return `${this.rawMessage}\n${formatZodError(this.cause)}`;
+        }
+        else {
+            return this.toString();
+        }
+    }
+}
+function formatZodError(err, level = 0) {
+    let pre = "  ".repeat(level);
+    pre = level > 0 ? `│${pre}` : pre;
+    pre += " ".repeat(level);
+    let message = "";
+    const append = (str) => (message += `\n${pre}${str}`);
+    const len = err.issues.length;
+    const headline = len === 1 ? `${len} issue found` : `${len} issues found`;
+    if (len) {
+        append(`┌ ${headline}:`);
+    }
+    for (const issue of err.issues) {
+        let path = issue.path.join(".");
+        path = path ? `<root>.${path}` : "<root>";
+        append(`│ • [${path}]: ${issue.message} (${issue.code})`);
+        switch (issue.code) {
+            case "invalid_literal":
+            case "invalid_type": {
+                append(`│     Want: ${issue.expected}`);
+                append(`│      Got: ${issue.received}`);
+                break;
+            }
+            case "unrecognized_keys": {
+                append(`│     Keys: ${issue.keys.join(", ")}`);
+                break;
+            }
+            case "invalid_enum_value": {
+                append(`│     Allowed: ${issue.options.join(", ")}`);
+                append(`│         Got: ${issue.received}`);
+                break;
+            }
+            case "invalid_union_discriminator": {
+                append(`│     Allowed: ${issue.options.join(", ")}`);
+                break;
+            }
+            case "invalid_union": {
+                const len = issue.unionErrors.length;
+                append(`│   ✖︎ Attemped to deserialize into one of ${len} union members:`);
+                issue.unionErrors.forEach((err, i) => {
+                    append(`│   ✖︎ Member ${i + 1} of ${len}`);
+                    append(`${formatZodError(err, level + 1)}`);
+                });
+            }
+        }
+    }
+    if (err.issues.length) {
+        append(`└─*`);
+    }
+    return message.slice(1);
+}
+//# sourceMappingURL=sdkvalidationerror.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/vercelerror.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+/** The base class for all HTTP error responses */
+class VercelError extends Error {
+    /** HTTP status code */
+    statusCode;
+    /** HTTP body */
+    body;
+    /** HTTP headers */
+    headers;
+    /** HTTP content type */
+    contentType;
+    /** Raw response */
+    rawResponse;
+    constructor(message, httpMeta) {
+        super(message);
+        this.statusCode = httpMeta.response.status;
+        this.body = httpMeta.body;
+        this.headers = httpMeta.response.headers;
+        this.contentType = httpMeta.response.headers.get("content-type") || "";
+        this.rawResponse = httpMeta.response;
+        this.name = "VercelError";
+    }
+}
+//# sourceMappingURL=vercelerror.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/responsevalidationerror.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+class responsevalidationerror_ResponseValidationError extends VercelError {
+    /**
+     * The raw value that failed validation.
+     */
+    rawValue;
+    /**
+     * The raw message that failed validation.
+     */
+    rawMessage;
+    constructor(message, extra) {
+        super(message, extra);
+        this.name = "ResponseValidationError";
+        this.cause = extra.cause;
+        this.rawValue = extra.rawValue;
+        this.rawMessage = extra.rawMessage;
+    }
+    /**
+     * Return a pretty-formatted error message if the underlying validation error
+     * is a ZodError or some other recognized error type, otherwise return the
+     * default error message.
+     */
+    pretty() {
+        if (this.cause instanceof ZodError_ZodError) {
+            return `${this.rawMessage}\n${formatZodError(this.cause)}`;
+        }
+        else {
+            return this.toString();
+        }
+    }
+}
+//# sourceMappingURL=responsevalidationerror.js.map
+;// CONCATENATED MODULE: ./src/lib/vercel.ts
+/**
+ * The Vercel API through @vercel/sdk's standalone functions: one client factory (`VercelCore` with an
+ * `HTTPClient` that can carry a `beforeRequest` hook) and one way to read a call's result.
+ *
+ * Reading results: a 2xx answer whose body does not match the SDK's closed schemas (a new `readyState`, a new
+ * framework slug) arrives as `ResponseValidationError`; the call did succeed, so `resultValue` returns the raw
+ * JSON body (`rawValue`) instead of failing. Every other failure becomes a `VercelApiError` that says whether
+ * it is worth retrying and whether the request provably never reached the server.
+ */
+
+
+
+
+
+const VERCEL_API_URL = 'https://api.vercel.com';
+function createVercelCore(opts) {
+    const httpClient = new HTTPClient(opts.fetcher ? { fetcher: opts.fetcher } : {});
+    if (opts.beforeRequest)
+        httpClient.addHook('beforeRequest', opts.beforeRequest);
+    return new VercelCore({
+        bearerToken: opts.token,
+        serverURL: (opts.serverURL ?? VERCEL_API_URL).replace(/\/+$/, ''),
+        httpClient,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        // Retries are the caller's, per operation (createDeployment must never be retried blindly).
+        retryConfig: { strategy: 'none' },
+    });
+}
+/** Network error codes that prove the request never reached a server (nothing can have been created). */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+class VercelApiError extends Error {
+    details;
+    name = 'VercelApiError';
+    constructor(message, details) {
+        super(message);
+        this.details = details;
+    }
+    get status() {
+        return this.details.status;
+    }
+    get code() {
+        return this.details.code;
+    }
+    /** 429, 5xx, or no answer. */
+    get transient() {
+        const s = this.details.status;
+        return this.details.network || s === 429 || (s !== undefined && s >= 500);
+    }
+}
+function causeCodes(err) {
+    const codes = [];
+    let e = err;
+    for (let i = 0; e && i < 6; i++, e = e.cause)
+        if (typeof e.code === 'string')
+            codes.push(e.code);
+    return codes;
+}
+function toVercelApiError(operation, err, now = Date.now()) {
+    if (err instanceof VercelApiError)
+        return err;
+    if (err instanceof VercelError && !(err instanceof responsevalidationerror_ResponseValidationError)) {
+        let body;
+        try {
+            body = err.body ? JSON.parse(err.body) : undefined;
+        }
+        catch {
+            body = undefined;
+        }
+        const envelope = body?.error ?? body;
+        const code = typeof envelope?.code === 'string' ? envelope.code : undefined;
+        const text = typeof envelope?.message === 'string' ? envelope.message : (err.body ?? '').slice(0, 200);
+        return new VercelApiError(`Vercel API ${operation}: ${err.statusCode}${code ? ` ${code}` : ''}${text ? `: ${text}` : ''}`, {
+            operation,
+            status: err.statusCode,
+            code,
+            body: envelope,
+            retryAfterMs: parseRetryAfter(err.headers.get('retry-after'), now),
+            network: false,
+            neverSent: false,
+        });
+    }
+    const name = err?.name ?? '';
+    const codes = causeCodes(err);
+    // Node's fetch fails with TypeError('fetch failed', { cause: <socket error> }), which the SDK does not
+    // recognise as a connection error and wraps as UnexpectedClientError.
+    const fetchFailed = /fetch failed/i.test(String(err?.cause?.message ?? err?.message ?? ''));
+    const network = ['ConnectionError', 'RequestTimeoutError', 'RequestAbortedError', 'TypeError', 'AbortError'].includes(name) || fetchFailed || codes.length > 0;
+    const neverSent = codes.some((c) => NEVER_SENT.has(c));
+    const message = err?.message ?? String(err);
+    return new VercelApiError(`Vercel API ${operation}: ${message}`, { operation, network, neverSent });
+}
+/**
+ * The value of a call: the validated body, or — when only the SDK's response validation failed on a 2xx —
+ * the raw JSON body. Throws VercelApiError for everything else.
+ */
+function resultValue(operation, result, now) {
+    if (result.ok)
+        return result.value;
+    if (result.error instanceof responsevalidationerror_ResponseValidationError)
+        return (result.error.rawValue ?? {});
+    throw toVercelApiError(operation, result.error, now);
+}
+/** True when a validated or raw body only failed the SDK's schema (tests and logs use it). */
+function isSchemaDrift(result) {
+    return !result.ok && result.error instanceof ResponseValidationError;
+}
+
 ;// CONCATENATED MODULE: ./src/preflight/names.ts
 /** Input and output names of the preflight stage; a test keeps them equal to actions/preflight/action.yml. */
 const INPUT = {
@@ -29277,6 +42154,7 @@ const INPUT = {
     vercelToken: 'vercel-token',
     vercelProjectId: 'vercel-project-id',
     vercelTeamId: 'vercel-team-id',
+    vercelApiUrl: 'vercel-api-url',
     auditLevel: 'audit-level',
 };
 const OUTPUT = {
@@ -29287,18 +42165,7646 @@ const OUTPUT = {
     blockedReason: 'blocked-reason',
 };
 
+;// CONCATENATED MODULE: ./src/preflight/required-env.ts
+/**
+ * Required environment variables: `NAME` or `NAME: rule, rule` per line. Rules: url, https, postgres-url,
+ * mongodb-url, min-length=N. Problems name the variable and the rule, never the value.
+ */
+
+
+class RequiredEnvSyntaxError extends Error {
+    name = 'RequiredEnvSyntaxError';
+}
+const ENV_RULE_NAMES = ['url', 'https', 'postgres-url', 'mongodb-url', 'min-length=N'];
+function parseRequiredEnvLine(line) {
+    const colon = line.indexOf(':');
+    const name = (colon < 0 ? line : line.slice(0, colon)).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        throw new RequiredEnvSyntaxError(`"${name}" is not a variable name`);
+    const rules = [];
+    if (colon >= 0) {
+        for (const raw of line.slice(colon + 1).split(',').map((r) => r.trim()).filter(Boolean)) {
+            const ml = /^min-length\s*=\s*(\d+)$/.exec(raw);
+            if (ml)
+                rules.push({ kind: 'min-length', n: Number(ml[1]) });
+            else if (raw === 'url' || raw === 'https' || raw === 'postgres-url' || raw === 'mongodb-url')
+                rules.push({ kind: raw });
+            else
+                throw new RequiredEnvSyntaxError(`unknown rule "${raw}" for ${name} (rules: ${ENV_RULE_NAMES.join(', ')})`);
+        }
+    }
+    return { name, rules };
+}
+function isProductionEnvironment(environment) {
+    return /^prod(uction)?$/i.test(environment.trim());
+}
+/** Checks every required variable against `env`. Never includes a value in a problem. */
+function checkRequiredEnv(required, env, opts) {
+    const problems = [];
+    for (const r of required) {
+        const v = env[r.name];
+        if (v === undefined || v === '') {
+            problems.push({ name: r.name, problem: 'is missing or empty' });
+            continue;
+        }
+        for (const rule of r.rules) {
+            const p = checkRule(rule, v, opts.production);
+            if (p)
+                problems.push({ name: r.name, problem: p });
+        }
+    }
+    return problems;
+}
+function checkRule(rule, v, production) {
+    const u = (0,secrets/* tryParseUrl */.ks)(v.trim());
+    switch (rule.kind) {
+        case 'min-length':
+            return v.length < rule.n ? `is too short (${v.length} characters, at least ${rule.n} required)` : undefined;
+        case 'url':
+            return !u || !u.protocol || !(u.host || u.pathname) ? 'is not a valid URL' : undefined;
+        case 'https':
+            return !u ? 'is not a valid URL (expected https://…)' : u.protocol !== 'https:' ? `is not an https URL (scheme ${u.protocol.replace(':', '')})` : undefined;
+        case 'postgres-url': {
+            if (!u || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:'))
+                return 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/db)';
+            if (!u.hostname && !u.searchParams.get('host'))
+                return 'is a PostgreSQL URL without a host';
+            const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname);
+            const ssl = (u.searchParams.get('sslmode') ?? '').toLowerCase();
+            if (production && !isLocalHost(host) && !['require', 'verify-ca', 'verify-full'].includes(ssl)) {
+                return `is a PostgreSQL URL without sslmode=require (needed in production for a non-local host; got ${ssl ? `sslmode=${ssl}` : 'no sslmode'})`;
+            }
+            return undefined;
+        }
+        case 'mongodb-url':
+            return !u || (u.protocol !== 'mongodb:' && u.protocol !== 'mongodb+srv:') || !u.hostname ? 'is not a MongoDB URL (expected mongodb:// or mongodb+srv://)' : undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/preflight/window.ts
+/**
+ * Deploy windows: `[days] HH:MM-HH:MM [IANA zone]`, e.g. `Tue-Thu 10:00-14:00 Europe/Berlin`,
+ * `Mon,Wed,Fri 09:00-17:30 America/New_York`, `22:00-02:00 UTC` (crosses midnight; the day is the start day).
+ * Several windows may be separated by `;` or new lines. Evaluated in the window's own time zone (DST-aware,
+ * through Intl) at the injected clock's time.
+ */
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+class WindowSyntaxError extends Error {
+    name = 'WindowSyntaxError';
+}
+function dayIndex(token) {
+    const i = DAYS.indexOf(token.slice(0, 3).toLowerCase());
+    const full = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+    const t = token.toLowerCase();
+    if (i < 0 || !(t.length === 3 || full[i] === t))
+        throw new WindowSyntaxError(`unknown day "${token}" (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)`);
+    return i;
+}
+function parseDays(text) {
+    const out = new Set();
+    for (const part of text.split(',')) {
+        const p = part.trim();
+        if (!p)
+            throw new WindowSyntaxError(`empty day in "${text}"`);
+        const range = p.split('-');
+        if (range.length === 1)
+            out.add(dayIndex(p));
+        else if (range.length === 2) {
+            const a = dayIndex(range[0]);
+            const b = dayIndex(range[1]);
+            for (let d = a;; d = (d + 1) % 7) {
+                out.add(d);
+                if (d === b)
+                    break;
+            }
+        }
+        else
+            throw new WindowSyntaxError(`bad day range "${p}"`);
+    }
+    return [...out].sort((a, b) => a - b);
+}
+function parseTime(t) {
+    const m = /^(\d{1,2}):(\d{2})$/.exec(t);
+    if (!m)
+        throw new WindowSyntaxError(`bad time "${t}" (use HH:MM, 24-hour)`);
+    const h = Number(m[1]);
+    const min = Number(m[2]);
+    if (h > 24 || min > 59 || (h === 24 && min !== 0))
+        throw new WindowSyntaxError(`bad time "${t}" (use HH:MM, 24-hour)`);
+    return h * 60 + min;
+}
+function isValidTimeZone(zone) {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function parseWindow(text) {
+    const tokens = text.trim().split(/\s+/).filter(Boolean);
+    let days;
+    let i = 0;
+    if (tokens[i] && /^[A-Za-z]/.test(tokens[i]) && !tokens[i].includes('/') && tokens[i] !== 'UTC' && tokens[i] !== 'GMT') {
+        days = parseDays(tokens[i]);
+        i++;
+    }
+    const range = tokens[i++];
+    if (!range)
+        throw new WindowSyntaxError('missing the time range (HH:MM-HH:MM)');
+    const rm = /^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(range);
+    if (!rm)
+        throw new WindowSyntaxError(`bad time range "${range}" (use HH:MM-HH:MM)`);
+    const startMinute = parseTime(rm[1]);
+    const endMinute = parseTime(rm[2]);
+    if (startMinute === endMinute)
+        throw new WindowSyntaxError(`empty time range "${range}"`);
+    const zone = tokens[i++] ?? 'UTC';
+    if (!isValidTimeZone(zone))
+        throw new WindowSyntaxError(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin or UTC)`);
+    if (i < tokens.length)
+        throw new WindowSyntaxError(`unexpected "${tokens.slice(i).join(' ')}"`);
+    return { text: text.trim(), days, startMinute, endMinute, zone };
+}
+/** Several windows separated by `;` or new lines. */
+function parseWindows(text) {
+    return text
+        .split(/[;\n]/)
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .map(parseWindow);
+}
+/** Weekday (0 = Sunday) and minute of the day at `epochMs` in `zone`. */
+function localTime(epochMs, zone) {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(epochMs));
+    const get = (t) => parts.find((p) => p.type === t)?.value ?? '';
+    const day = DAY_NAMES.indexOf(get('weekday'));
+    const hour = Number(get('hour')) % 24;
+    const minute = Number(get('minute'));
+    return { day, minute: hour * 60 + minute, text: `${get('weekday')} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} ${zone}` };
+}
+function insideWindow(w, epochMs) {
+    const { day, minute } = localTime(epochMs, w.zone);
+    const dayOk = (d) => !w.days || w.days.includes(d);
+    if (w.startMinute < w.endMinute)
+        return dayOk(day) && minute >= w.startMinute && minute < w.endMinute;
+    // Crosses midnight: the evening part belongs to today, the morning part to yesterday's window.
+    if (minute >= w.startMinute)
+        return dayOk(day);
+    if (minute < w.endMinute)
+        return dayOk((day + 6) % 7);
+    return false;
+}
+function checkWindows(windows, epochMs) {
+    const inside = windows.some((w) => insideWindow(w, epochMs));
+    const zones = [...new Set(windows.map((w) => w.zone))];
+    return { inside, now: zones.map((z) => localTime(epochMs, z).text).join(' / '), windows: windows.map((w) => w.text).join('; ') };
+}
+
+;// CONCATENATED MODULE: ./src/preflight/inputs.ts
+/** Reads and validates the preflight stage's inputs into one typed settings object. */
+
+
+
+
+
+const MODES = ['deploy', 'pr'];
+const MIGRATION_FORMATS = ['auto', 'sql', 'prisma', 'drizzle'];
+const FAIL_ON = ['error', 'warning', 'never'];
+const AUDIT_LEVELS = ['none', 'low', 'moderate', 'high', 'critical'];
+function readPreflightSettings(inputs) {
+    const mode = inputs.enum(INPUT.mode, MODES, 'deploy');
+    // Secrets first, so nothing below can print them.
+    const githubToken = inputs.secret(INPUT.githubToken);
+    const vercelToken = inputs.secret(INPUT.vercelToken);
+    const databaseUrl = inputs.url(INPUT.databaseUrl, {
+        protocols: lib_inputs/* POSTGRES_PROTOCOLS */.k3,
+        secret: true,
+        required: mode === 'deploy',
+        expected: `a PostgreSQL URL (postgres://user:password@host:5432/db; a read-only role is enough)${mode === 'deploy' ? ' — required in deploy mode' : ''}`,
+    });
+    const requiredEnv = [];
+    for (const line of inputs.lines(INPUT.requiredEnv)) {
+        try {
+            requiredEnv.push(parseRequiredEnvLine(line));
+        }
+        catch (err) {
+            if (err instanceof RequiredEnvSyntaxError)
+                throw (0,lib_inputs/* inputError */.Xu)(INPUT.requiredEnv, line, `one variable per line, NAME or NAME: rule, rule (${err.message})`);
+            throw err;
+        }
+    }
+    const windowText = inputs.raw(INPUT.deployWindow);
+    let deployWindow = [];
+    try {
+        deployWindow = parseWindows(windowText);
+    }
+    catch (err) {
+        if (err instanceof WindowSyntaxError)
+            throw (0,lib_inputs/* inputError */.Xu)(INPUT.deployWindow, windowText, `a window such as "Tue-Thu 10:00-14:00 Europe/Berlin" (days optional, zone an IANA name; ${err.message})`);
+        throw err;
+    }
+    const emergency = inputs.bool(INPUT.emergency, false);
+    const emergencyReason = inputs.optional(INPUT.emergencyReason);
+    if (emergency && !emergencyReason)
+        throw (0,lib_inputs/* inputError */.Xu)(INPUT.emergencyReason, '', `a reason when ${INPUT.emergency} is true (it is written to the summary and repeated by notify)`);
+    const vercelProjectId = inputs.optional(INPUT.vercelProjectId);
+    const vercelTeamId = inputs.optional(INPUT.vercelTeamId);
+    if (vercelToken && !vercelProjectId)
+        throw (0,lib_inputs/* inputError */.Xu)(INPUT.vercelProjectId, '', `the Vercel project id or name when ${INPUT.vercelToken} is set`);
+    return {
+        mode,
+        environment: inputs.string(INPUT.environment, { default: mode === 'pr' ? 'preview' : 'production' }),
+        databaseUrl,
+        migrationsDir: inputs.optional(INPUT.migrationsDir),
+        format: inputs.enum(INPUT.migrationsFormat, MIGRATION_FORMATS, 'auto'),
+        requiredEnv,
+        deployWindow,
+        emergency,
+        emergencyReason: emergency ? emergencyReason : undefined,
+        allowDestructive: inputs.bool(INPUT.allowDestructive, false),
+        failOn: inputs.enum(INPUT.failOn, FAIL_ON, 'error'),
+        maxConnectionUsage: inputs.number(INPUT.maxConnectionUsage, { default: 75, min: 1, max: 100 }) ?? 75,
+        githubToken,
+        vercel: vercelToken && vercelProjectId ? { token: vercelToken, projectId: vercelProjectId, teamId: vercelTeamId, apiUrl: (inputs.url(INPUT.vercelApiUrl, { protocols: ['https:', 'http:'] }) ?? VERCEL_API_URL).replace(/\/+$/, '') } : undefined,
+        auditLevel: inputs.enum(INPUT.auditLevel, AUDIT_LEVELS, 'critical'),
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/lib/migrations/statements.ts
+/**
+ * Splitting and classifying migration SQL with the real PostgreSQL parser (libpg-query, WebAssembly).
+ * The parser is loaded on first use only, so paths that parse nothing stay fast.
+ */
+
+
+
+
+class SqlParseError extends Error {
+    file;
+    line;
+    name = 'SqlParseError';
+    constructor(message, file, line) {
+        super(message);
+        this.file = file;
+        this.line = line;
+    }
+}
+let loading;
+/**
+ * Load libpg-query. Its Emscripten glue locates `libpg-query.wasm` through `__dirname` (`scriptDirectory =
+ * __dirname + "/"`), which does not exist in an ESM ncc bundle ("__dirname is not defined"). When this module runs
+ * from a bundle with `libpg-query.wasm` beside it (scripts/build.mjs copies it there), a global `__dirname` naming
+ * that folder is provided while the module initialises, then removed. From source (tests), the package's CommonJS
+ * entry has its own `__dirname` and finds its wasm in node_modules.
+ */
+function loadParser() {
+    loading ??= (async () => {
+        const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+        const g = globalThis;
+        const shim = g.__dirname === undefined && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(here, 'libpg-query.wasm'));
+        if (shim)
+            g.__dirname = here;
+        try {
+            const mod = (await __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23)));
+            const api = typeof mod.parseSync === 'function' ? mod : mod.default;
+            await api.loadModule();
+            return api;
+        }
+        catch (err) {
+            loading = undefined;
+            throw new Error(`the SQL parser (libpg-query.wasm) could not be loaded: ${err.message}; ${wasmHint()}`);
+        }
+        finally {
+            if (shim)
+                delete g.__dirname;
+        }
+    })();
+    return loading;
+}
+function wasmHint() {
+    try {
+        const req = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+        const p = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(req.resolve('libpg-query')), 'libpg-query.wasm');
+        return (0,external_node_fs_.existsSync)(p) ? 'the wasm exists at ' + p : 'reinstall libpg-query';
+    }
+    catch {
+        return 'the bundle must ship libpg-query.wasm next to index.js (scripts/build.mjs copies it)';
+    }
+}
+/** Line (1-based) of a byte offset in `bytes`. */
+function lineAtByte(bytes, offset) {
+    let line = 1;
+    const end = Math.min(offset, bytes.length);
+    for (let i = 0; i < end; i++)
+        if (bytes[i] === 0x0a)
+            line++;
+    return line;
+}
+/** Line (1-based) of a 0-based character index in `text`. */
+function lineAtChar(text, index) {
+    let line = 1;
+    const end = Math.min(index, text.length);
+    for (let i = 0; i < end; i++)
+        if (text.charCodeAt(i) === 10)
+            line++;
+    return line;
+}
+/** Length in bytes of leading whitespace and comments. */
+function leadingNoise(bytes, from, to) {
+    let i = from;
+    while (i < to) {
+        const c = bytes[i];
+        if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c) {
+            i++;
+        }
+        else if (c === 0x2d && bytes[i + 1] === 0x2d) {
+            while (i < to && bytes[i] !== 0x0a)
+                i++;
+        }
+        else if (c === 0x2f && bytes[i + 1] === 0x2a) {
+            let depth = 0;
+            while (i < to) {
+                if (bytes[i] === 0x2f && bytes[i + 1] === 0x2a) {
+                    depth++;
+                    i += 2;
+                }
+                else if (bytes[i] === 0x2a && bytes[i + 1] === 0x2f) {
+                    depth--;
+                    i += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    i++;
+            }
+        }
+        else
+            break;
+    }
+    return i - from;
+}
+const NON_TX_KINDS = {
+    VacuumStmt: 'VACUUM',
+    AlterSystemStmt: 'ALTER SYSTEM',
+    CreatedbStmt: 'CREATE DATABASE',
+    DropdbStmt: 'DROP DATABASE',
+    CreateTableSpaceStmt: 'CREATE TABLESPACE',
+    DropTableSpaceStmt: 'DROP TABLESPACE',
+    CreateSubscriptionStmt: 'CREATE SUBSCRIPTION',
+    DropSubscriptionStmt: 'DROP SUBSCRIPTION',
+};
+/** Why a parsed statement cannot run in a transaction block, or undefined. */
+function nonTransactionalReason(node) {
+    const kind = Object.keys(node)[0];
+    const body = (node[kind] ?? {});
+    if (kind in NON_TX_KINDS) {
+        if (kind === 'VacuumStmt' && !body.is_vacuumcmd)
+            return undefined; // ANALYZE runs in a transaction
+        return NON_TX_KINDS[kind];
+    }
+    if (kind === 'IndexStmt' && body.concurrent)
+        return 'CREATE INDEX CONCURRENTLY';
+    if (kind === 'DropStmt' && body.concurrent)
+        return 'DROP INDEX CONCURRENTLY';
+    if (kind === 'ReindexStmt') {
+        const params = (body.params ?? []);
+        if (params.some((p) => p.DefElem?.defname === 'concurrently'))
+            return 'REINDEX CONCURRENTLY';
+        if (body.kind === 'REINDEX_OBJECT_SYSTEM' || body.kind === 'REINDEX_OBJECT_DATABASE')
+            return 'REINDEX SYSTEM/DATABASE';
+    }
+    if (kind === 'AlterTableStmt') {
+        const cmds = (body.cmds ?? []);
+        if (cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)) {
+            return 'DETACH PARTITION CONCURRENTLY';
+        }
+    }
+    if (kind === 'DoStmt') {
+        const args = (body.args ?? []);
+        const code = args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg?.String?.sval ?? '';
+        const plain = code.replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+        if (/(?:^|;|\bbegin|\bthen|\bloop|\belse)\s*(?:commit|rollback)\s*(?:;|$|\band\b)/im.test(plain))
+            return 'DO block with COMMIT/ROLLBACK';
+    }
+    return undefined;
+}
+/**
+ * Split `sql` into statements with the real parser. `baseOffset` is the byte offset of `sql` inside its file and
+ * `fileBytes` the whole file, so lines are file lines (Drizzle chunks). Throws SqlParseError at the failing line.
+ */
+function splitStatements(parser, sql, file, fileBytes, baseOffset = 0) {
+    const bytes = Buffer.from(sql, 'utf8');
+    const whole = fileBytes ?? bytes;
+    if (sql.trim() === '' || leadingNoise(bytes, 0, bytes.length) === bytes.length)
+        return [];
+    let tree;
+    try {
+        tree = parser.parseSync(sql);
+    }
+    catch (err) {
+        const e = err;
+        const pos = e.sqlDetails?.cursorPosition ?? 0;
+        // PostgreSQL reports the error cursor in characters.
+        const line = lineAtByte(whole, baseOffset) + lineAtChar(sql, pos) - 1;
+        throw new SqlParseError(`${file}:${line}: ${e.message}`, file, line);
+    }
+    const out = [];
+    for (const s of tree.stmts ?? []) {
+        const loc = s.stmt_location ?? 0;
+        const len = s.stmt_len ?? bytes.length - loc;
+        const skip = leadingNoise(bytes, loc, loc + len);
+        const start = loc + skip;
+        const text = bytes.subarray(start, loc + len).toString('utf8');
+        const kind = Object.keys(s.stmt)[0];
+        const reason = nonTransactionalReason(s.stmt);
+        out.push({
+            text,
+            offset: baseOffset + start,
+            line: lineAtByte(whole, baseOffset + start),
+            kind,
+            nonTransactional: reason,
+            transactionControl: kind === 'TransactionStmt' ? true : undefined,
+            node: s.stmt,
+        });
+    }
+    return out;
+}
+/** Statements of a migration (Drizzle: chunk by chunk, with file lines). */
+function migrationStatements(parser, m) {
+    if (!m.chunks)
+        return splitStatements(parser, m.sql, m.file);
+    const bytes = Buffer.from(m.sql, 'utf8');
+    return m.chunks.flatMap((c) => splitStatements(parser, c.text, m.file, bytes, c.offset));
+}
+/** The execution plan of one migration (see TransactionMode). */
+function planStatements(statements, noTransaction) {
+    const control = statements.find((s) => s.transactionControl);
+    if (control) {
+        return { mode: 'as-written', statements, steps: [{ transactional: false, statements }], reason: `own transaction control at line ${control.line}` };
+    }
+    if (noTransaction) {
+        return { mode: 'no-transaction', statements, steps: statements.map((s) => ({ transactional: false, statements: [s] })), reason: 'no-transaction directive' };
+    }
+    const nonTx = statements.filter((s) => s.nonTransactional);
+    if (nonTx.length === 0)
+        return { mode: 'transaction', statements, steps: statements.length ? [{ transactional: true, statements }] : [] };
+    const steps = [];
+    for (const s of statements) {
+        if (s.nonTransactional)
+            steps.push({ transactional: false, statements: [s] });
+        else if (steps.length && steps[steps.length - 1].transactional)
+            steps[steps.length - 1].statements.push(s);
+        else
+            steps.push({ transactional: true, statements: [s] });
+    }
+    const reason = nonTx.map((s) => `${s.nonTransactional} at line ${s.line}`).join(', ');
+    if (steps.every((s) => !s.transactional))
+        return { mode: 'no-transaction', statements, steps, reason };
+    return { mode: 'mixed', statements, steps, reason };
+}
+/** Parse (loading the parser on first use) and plan one migration. */
+async function planMigration(m) {
+    const parser = await loadParser();
+    return planStatements(migrationStatements(parser, m), m.noTransaction);
+}
+/** For tests and tools: read a file and split it. */
+async function statementsOfFile(path) {
+    const parser = await loadParser();
+    return splitStatements(parser, readFileSync(path, 'utf8'), path);
+}
+
+;// CONCATENATED MODULE: ./src/lib/lint/rules.ts
+const r = (id, category, severity, summary, safer, opts = {}) => ({
+    id,
+    category,
+    severity,
+    sizeGraded: opts.sizeGraded ?? false,
+    destructive: opts.destructive ?? false,
+    summary,
+    safer,
+});
+const RULES = [
+    r('adding-required-field', 'lock', 'error', 'ADD COLUMN ... NOT NULL without a DEFAULT fails on any table that has rows', 'Add the column nullable (or with a constant DEFAULT), backfill in batches, then add a NOT VALID CHECK (col IS NOT NULL), VALIDATE it, and SET NOT NULL.', { sizeGraded: true }),
+    r('adding-field-with-volatile-default', 'rewrite', 'warning', 'a column with a volatile default (random(), gen_random_uuid(), clock_timestamp(), serial, identity or GENERATED ... STORED) rewrites the whole table under ACCESS EXCLUSIVE', 'Add the column without a default (or with a constant/now() default), set the default afterwards, and backfill existing rows in batches.', { sizeGraded: true }),
+    r('changing-column-type', 'rewrite', 'warning', 'ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE (unless binary-coercible, e.g. varchar(n) -> text)', 'Add a new column of the new type, backfill it in batches, switch reads and writes, then drop the old column in a later deploy.', { sizeGraded: true }),
+    r('constraint-missing-not-valid', 'scan', 'warning', 'ADD CONSTRAINT ... CHECK without NOT VALID scans the whole table under ACCESS EXCLUSIVE (and VALIDATE in the same transaction keeps that lock)', 'ADD CONSTRAINT ... NOT VALID in one migration, then ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction.', { sizeGraded: true }),
+    r('adding-foreign-key-constraint', 'scan', 'warning', 'a FOREIGN KEY without NOT VALID takes SHARE ROW EXCLUSIVE on both tables and scans the whole table', 'ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE CONSTRAINT in a separate transaction.', { sizeGraded: true }),
+    r('setting-not-null', 'scan', 'warning', 'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists (PostgreSQL 12+)', 'ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c; then SET NOT NULL (instant) and drop the check.', { sizeGraded: true }),
+    r('require-concurrent-index-creation', 'lock', 'warning', 'CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds', 'CREATE INDEX CONCURRENTLY, outside a transaction (IF NOT EXISTS makes it retryable).', { sizeGraded: true }),
+    r('require-concurrent-index-deletion', 'lock', 'warning', 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table', 'DROP INDEX CONCURRENTLY, outside a transaction.', { sizeGraded: true }),
+    r('ban-concurrent-index-creation-in-transaction', 'transaction', 'error', 'CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block (the migration fails)', 'Put the CONCURRENTLY statement in its own migration that the runner executes outside a transaction.'),
+    r('disallowed-unique-constraint', 'lock', 'warning', 'ADD UNIQUE / PRIMARY KEY builds its index in place under ACCESS EXCLUSIVE', 'CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX (instant).', { sizeGraded: true }),
+    r('table-rewrite', 'rewrite', 'warning', 'VACUUM FULL, CLUSTER, SET LOGGED/UNLOGGED, SET TABLESPACE and SET ACCESS METHOD rewrite the whole table under ACCESS EXCLUSIVE', 'Use pg_repack (or pg_squeeze) online instead of a blocking rewrite.', { sizeGraded: true }),
+    r('require-concurrent-reindex', 'lock', 'warning', 'REINDEX without CONCURRENTLY blocks writes (and reads through the index)', 'REINDEX ... CONCURRENTLY (PostgreSQL 12+), outside a transaction.', { sizeGraded: true }),
+    r('require-concurrent-partition-detach', 'lock', 'warning', 'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent', 'ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), outside a transaction.', { sizeGraded: true }),
+    r('ban-drop-table', 'destructive', 'warning', 'DROP TABLE deletes the table and its data; running code that still uses it breaks', 'Stop using the table in a deploy first; drop it in a later migration after a backup (expand/contract).', { destructive: true }),
+    r('ban-drop-column', 'destructive', 'warning', 'DROP COLUMN deletes data; running code that still selects the column breaks', 'Stop reading and writing the column in one deploy; drop it in a later one.', { destructive: true }),
+    r('ban-drop-database', 'destructive', 'error', 'DROP DATABASE deletes a whole database', 'Do not drop databases from a migration.', { destructive: true }),
+    r('renaming-table', 'destructive', 'warning', 'RENAME TABLE breaks running code that uses the old name', 'Create the new table (or a view under the new name), migrate clients, drop the old name later.', { destructive: true }),
+    r('renaming-column', 'destructive', 'warning', 'RENAME COLUMN breaks running code that uses the old name', 'Add the new column, write to both, backfill, switch reads, then drop the old column later.', { destructive: true }),
+    r('ban-truncate-cascade', 'destructive', 'error', 'TRUNCATE ... CASCADE also empties every table that references this one, recursively', 'TRUNCATE only the tables you name (without CASCADE), or delete in batches.', { destructive: true }),
+    r('ban-truncate', 'destructive', 'warning', 'TRUNCATE deletes every row of the table under ACCESS EXCLUSIVE', 'Delete the rows you mean to delete in batches, after a backup.', { destructive: true }),
+    r('ban-drop-not-null', 'lock', 'info', 'DROP NOT NULL lets NULLs in that clients may not expect', 'Make sure readers handle NULL before dropping the constraint.'),
+    r('prefer-bigint-over-int', 'type', 'warning', 'int/smallint (and serial/smallserial) ids and counters overflow at 2^31; changing the type later rewrites the table', 'Use bigint (bigint GENERATED ... AS IDENTITY for keys).'),
+    r('prefer-timestamptz', 'type', 'warning', 'timestamp without time zone stores wall-clock time with no zone, which breaks across time zones and DST', 'Use timestamptz.'),
+    r('prefer-text-field', 'type', 'info', 'varchar(n): changing the limit later may rewrite the table', 'Use text with a CHECK (char_length(col) <= n) constraint.'),
+    r('ban-char-field', 'type', 'warning', 'char(n) pads with spaces and compares surprisingly', 'Use text (with a CHECK on length if needed).'),
+    r('prefer-identity', 'type', 'info', 'serial columns own a sequence with awkward permissions and ownership', 'Use bigint GENERATED BY DEFAULT AS IDENTITY.'),
+    r('ban-create-domain-with-constraint', 'lock', 'warning', 'a domain CHECK cannot be added NOT VALID later without a full scan of every column of that domain', 'Put the CHECK on the table columns instead.'),
+    r('ban-alter-domain-with-add-constraint', 'scan', 'warning', 'ALTER DOMAIN ... ADD CONSTRAINT scans every column of that domain while holding locks', 'Add table-level NOT VALID CHECK constraints instead, then VALIDATE them.'),
+    r('identifier-too-long', 'type', 'warning', 'identifiers longer than 63 bytes are silently truncated by PostgreSQL', 'Use a name of at most 63 bytes.'),
+    r('transaction-nesting', 'transaction', 'warning', 'BEGIN inside an open transaction (or inside a runner-managed transaction) is ignored with a warning; the COMMIT then ends the runner\'s transaction early', 'Leave transactions to the runner, or use one BEGIN ... COMMIT per file.'),
+    r('ban-uncommitted-transaction', 'transaction', 'error', 'BEGIN without COMMIT leaves the transaction open at the end of the file', 'Close every BEGIN with COMMIT in the same file.'),
+    r('require-lock-timeout', 'lock', 'info', 'a statement taking a strong lock without lock_timeout queues behind long transactions and blocks every query behind it', 'SET lock_timeout = \'2s\' first (Shipgate\'s migrate stage sets lock_timeout and statement_timeout on its connection, which satisfies this).'),
+    r('parse-error', 'meta', 'error', 'the PostgreSQL parser rejected the file', 'Fix the SQL syntax.'),
+    r('suppression-without-reason', 'meta', 'warning', 'a shipgate-ignore comment without a reason', 'Write `-- shipgate-ignore <rule>: <why this is safe here>`.'),
+    r('unknown-suppression', 'meta', 'warning', 'a shipgate-ignore comment names a rule that does not exist', 'Use one of the rule names in the report.'),
+    r('unused-suppression', 'meta', 'warning', 'a shipgate-ignore comment that suppresses nothing', 'Remove it.'),
+];
+const RULE_BY_ID = new Map(RULES.map((x) => [x.id, x]));
+const ROWS_ERROR = 100_000;
+const ROWS_WARNING = 10_000;
+const BYTES_ERROR = 256 * 1024 * 1024;
+const BYTES_WARNING = 32 * 1024 * 1024;
+/**
+ * A size-graded finding's severity from the live table: a rewrite of a 200-row table is information, of a
+ * 10-million-row table an error. Unknown size keeps the rule's own severity.
+ */
+function gradeBySize(base, rows, bytes) {
+    if (rows === undefined && bytes === undefined)
+        return base;
+    const n = rows ?? 0;
+    const b = bytes ?? 0;
+    if (n >= ROWS_ERROR || b >= BYTES_ERROR)
+        return 'error';
+    if (n >= ROWS_WARNING || b >= BYTES_WARNING)
+        return 'warning';
+    return 'info';
+}
+const SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+
+;// CONCATENATED MODULE: ./src/lib/lint/lint.ts
+/**
+ * Migration lint over libpg-query parse trees. Pure: files in, findings out (no database). Live table sizes
+ * are attached afterwards by `applyTableStats`.
+ *
+ * Suppressions: `-- shipgate-ignore <rule>[, <rule>]: <reason>` in the comments right before a statement
+ * applies to that statement; in the comment block at the top of a file (before the first statement) to the
+ * whole file. A suppression without a reason still suppresses but is itself a warning; unknown and unused
+ * ones are warnings too; every suppression is listed in the result.
+ */
+
+
+// ---------------------------------------------------------------- suppression comments
+const IGNORE_RE = /--\s*shipgate-ignore\b[ \t]*([^\n]*)/g;
+/** shipgate-ignore comments in the file's bytes [from, to). */
+function ignoresIn(bytes, from, to) {
+    if (to <= from)
+        return [];
+    const out = [];
+    const chunk = bytes.subarray(from, to).toString('utf8');
+    const baseLine = lineAtByte(bytes, from);
+    for (const m of chunk.matchAll(IGNORE_RE)) {
+        const body = m[1].trim();
+        const colon = body.indexOf(':');
+        const names = (colon < 0 ? body : body.slice(0, colon)).split(/[\s,]+/).filter(Boolean);
+        const reason = colon < 0 ? '' : body.slice(colon + 1).trim();
+        out.push({ line: baseLine + lineAtChar(chunk, m.index ?? 0) - 1, rules: names, reason });
+    }
+    return out;
+}
+// ---------------------------------------------------------------- tree helpers
+function nodeKind(node) {
+    const k = Object.keys(node)[0];
+    return [k, node[k]];
+}
+function relName(rv) {
+    if (!rv?.relname)
+        return undefined;
+    return rv.schemaname ? `${rv.schemaname}.${rv.relname}` : rv.relname;
+}
+/** Lower-cased key for "same table" comparisons (ignores a public. prefix). */
+function tableKey(name) {
+    return name.toLowerCase().replace(/^public\./, '');
+}
+function typeNameOf(t) {
+    const names = (t?.names ?? []).map((n) => n?.String?.sval ?? '');
+    const name = names.filter((n) => n !== 'pg_catalog').join('.').toLowerCase();
+    const mods = (t?.typmods ?? []).map((m) => Number(m?.A_Const?.ival?.ival ?? NaN));
+    return { name, mods };
+}
+function showType(t) {
+    const alias = { int4: 'integer', int2: 'smallint', int8: 'bigint', bpchar: 'char', timestamp: 'timestamp', timestamptz: 'timestamptz' };
+    const n = alias[t.name] ?? t.name;
+    return t.mods.length ? `${n}(${t.mods.join(',')})` : n;
+}
+const VOLATILE_FUNCS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'statement_timestamp', 'random_normal', 'gen_random_bytes']);
+/** The first volatile function called anywhere in an expression tree. */
+function volatileCall(expr) {
+    if (!expr || typeof expr !== 'object')
+        return undefined;
+    if (Array.isArray(expr)) {
+        for (const e of expr) {
+            const f = volatileCall(e);
+            if (f)
+                return f;
+        }
+        return undefined;
+    }
+    const o = expr;
+    if (o.FuncCall) {
+        const names = (o.FuncCall.funcname ?? []).map((n) => n?.String?.sval ?? '');
+        const fn = (names[names.length - 1] ?? '').toLowerCase();
+        if (VOLATILE_FUNCS.has(fn))
+            return `${fn}()`;
+    }
+    for (const v of Object.values(o)) {
+        const f = volatileCall(v);
+        if (f)
+            return f;
+    }
+    return undefined;
+}
+function constraintsOf(def) {
+    return (def?.constraints ?? []).map((c) => c.Constraint).filter(Boolean);
+}
+function hasOption(list, name) {
+    return (list ?? []).some((o) => o?.DefElem?.defname === name);
+}
+/** `col IS NOT NULL` check expression -> column name. */
+function notNullCheckColumn(expr) {
+    const nt = expr?.NullTest;
+    if (!nt || nt.nulltesttype !== 'IS_NOT_NULL')
+        return undefined;
+    const fields = nt.arg?.ColumnRef?.fields ?? [];
+    const last = fields[fields.length - 1]?.String?.sval;
+    return typeof last === 'string' ? last.toLowerCase() : undefined;
+}
+const MAX_IDENT = 63;
+function typeHits(table, col, typeName, hits) {
+    const t = typeNameOf(typeName);
+    const where = `${table ?? '?'}${col ? `.${col}` : ''}`;
+    if (t.name === 'int4' || t.name === 'int2' || t.name === 'serial' || t.name === 'serial4' || t.name === 'smallserial' || t.name === 'serial2') {
+        hits.push({ rule: 'prefer-bigint-over-int', table, column: col, message: `${where} is ${showType(t)}; prefer bigint` });
+    }
+    if (t.name === 'timestamp')
+        hits.push({ rule: 'prefer-timestamptz', table, column: col, message: `${where} is timestamp without time zone; prefer timestamptz` });
+    if (t.name === 'varchar' && t.mods.length)
+        hits.push({ rule: 'prefer-text-field', table, column: col, message: `${where} is ${showType(t)}; prefer text with a length CHECK` });
+    if (t.name === 'bpchar' || t.name === 'char')
+        hits.push({ rule: 'ban-char-field', table, column: col, message: `${where} is ${showType(t)}; prefer text` });
+    if (/^(big|small)?serial[248]?$/.test(t.name))
+        hits.push({ rule: 'prefer-identity', table, column: col, message: `${where} is ${t.name}; prefer GENERATED BY DEFAULT AS IDENTITY` });
+}
+/** Identifiers longer than 63 bytes in a statement's text (the parser has already truncated them in the tree). */
+function longIdentifiers(stmtText) {
+    const code = stmtText.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+    const out = [];
+    for (const m of code.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)/g)) {
+        const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];
+        if (Buffer.byteLength(name) > MAX_IDENT && !out.includes(name))
+            out.push(name);
+    }
+    return out;
+}
+const STRONG_LOCK_STMTS = new Set(['AlterTableStmt', 'IndexStmt', 'DropStmt', 'RenameStmt', 'TruncateStmt', 'CreateTrigStmt', 'ClusterStmt', 'ReindexStmt', 'AlterDomainStmt']);
+function lintStatement(node, run, fs, opts) {
+    const hits = [];
+    const [kind, s] = nodeKind(node);
+    const inTx = fs.explicitTx || opts.transaction === 'file' || opts.transaction === 'all';
+    const isNew = (t) => !!t && run.createdTables.has(tableKey(t));
+    if (STRONG_LOCK_STMTS.has(kind) && !fs.lockTimeoutSet && !fs.lockTimeoutReported) {
+        const concurrent = (kind === 'IndexStmt' && s.concurrent) || (kind === 'DropStmt' && s.concurrent);
+        const table = relName(s.relation);
+        if (!concurrent && !isNew(table)) {
+            fs.lockTimeoutReported = true;
+            hits.push({ rule: 'require-lock-timeout', table, message: `the file takes a strong lock${table ? ` on ${table}` : ''} without SET lock_timeout; satisfied when Shipgate's migrate stage runs it (it sets lock_timeout and statement_timeout on its connection)` });
+        }
+    }
+    switch (kind) {
+        case 'VariableSetStmt': {
+            if (s.name === 'lock_timeout')
+                fs.lockTimeoutSet = true;
+            break;
+        }
+        case 'TransactionStmt': {
+            const k = s.kind;
+            if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START') {
+                if (fs.explicitTx)
+                    hits.push({ rule: 'transaction-nesting', message: 'BEGIN inside an open transaction' });
+                else if (opts.transaction === 'file' || opts.transaction === 'all')
+                    hits.push({ rule: 'transaction-nesting', message: 'BEGIN in a file the migration tool already runs inside a transaction' });
+                fs.explicitTx = true;
+                fs.notValidInTx.clear();
+            }
+            else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK') {
+                fs.explicitTx = false;
+                fs.notValidInTx.clear();
+            }
+            break;
+        }
+        case 'CreateStmt': {
+            const table = relName(s.relation);
+            if (table)
+                run.createdTables.add(tableKey(table));
+            for (const el of s.tableElts ?? []) {
+                if (el.ColumnDef) {
+                    typeHits(table, el.ColumnDef.colname, el.ColumnDef.typeName, hits);
+                }
+            }
+            break;
+        }
+        case 'AlterTableStmt': {
+            if (s.objtype && s.objtype !== 'OBJECT_TABLE')
+                break;
+            const table = relName(s.relation);
+            const fresh = isNew(table);
+            for (const c of s.cmds ?? []) {
+                const cmd = c.AlterTableCmd;
+                if (!cmd)
+                    continue;
+                switch (cmd.subtype) {
+                    case 'AT_AddColumn': {
+                        const def = cmd.def?.ColumnDef;
+                        if (!def)
+                            break;
+                        const col = def.colname;
+                        const cons = constraintsOf(def);
+                        const t = typeNameOf(def.typeName);
+                        const serial = /^(big|small)?serial[248]?$/.test(t.name);
+                        const hasDefault = cons.some((x) => x.contype === 'CONSTR_DEFAULT');
+                        const identity = cons.some((x) => x.contype === 'CONSTR_IDENTITY');
+                        const generated = cons.find((x) => x.contype === 'CONSTR_GENERATED');
+                        const notNull = cons.some((x) => x.contype === 'CONSTR_NOTNULL' || x.contype === 'CONSTR_PRIMARY');
+                        typeHits(table, col, def.typeName, hits);
+                        if (!fresh && notNull && !hasDefault && !identity && !serial && !generated) {
+                            hits.push({ rule: 'adding-required-field', table, column: col, message: `adds NOT NULL column ${col} to ${table} without a DEFAULT: fails if the table has rows` });
+                        }
+                        if (!fresh) {
+                            const vol = volatileCall(cons.find((x) => x.contype === 'CONSTR_DEFAULT')?.raw_expr);
+                            const why = vol ? `a volatile default ${vol}` : serial ? `a ${t.name} column (nextval() default)` : identity ? 'an identity column' : generated && generated.generated_kind !== 'v' ? 'a stored generated column' : undefined;
+                            if (why)
+                                hits.push({ rule: 'adding-field-with-volatile-default', table, column: col, message: `adding ${col} with ${why} rewrites ${table}` });
+                            if (cons.some((x) => x.contype === 'CONSTR_FOREIGN')) {
+                                hits.push({ rule: 'adding-foreign-key-constraint', table, column: col, message: `column ${col} REFERENCES another table: the foreign key is validated at once, scanning ${table}` });
+                            }
+                            if (cons.some((x) => x.contype === 'CONSTR_UNIQUE' || x.contype === 'CONSTR_PRIMARY')) {
+                                hits.push({ rule: 'disallowed-unique-constraint', table, column: col, message: `column ${col} UNIQUE/PRIMARY KEY builds the index on ${table} in place` });
+                            }
+                        }
+                        break;
+                    }
+                    case 'AT_AlterColumnType': {
+                        const t = typeNameOf(cmd.def?.ColumnDef?.typeName);
+                        typeHits(table, cmd.name, cmd.def?.ColumnDef?.typeName, hits);
+                        if (!fresh)
+                            hits.push({ rule: 'changing-column-type', table, column: cmd.name, message: `changing ${table}.${cmd.name} to ${showType(t)} rewrites the table` });
+                        break;
+                    }
+                    case 'AT_AddConstraint': {
+                        const con = cmd.def?.Constraint;
+                        if (!con)
+                            break;
+                        if (fresh)
+                            break;
+                        if (con.contype === 'CONSTR_FOREIGN' && !con.skip_validation) {
+                            hits.push({ rule: 'adding-foreign-key-constraint', table, message: `foreign key ${con.conname ?? ''} on ${table} without NOT VALID` });
+                        }
+                        else if (con.contype === 'CONSTR_CHECK' && !con.skip_validation) {
+                            hits.push({ rule: 'constraint-missing-not-valid', table, message: `check constraint ${con.conname ?? ''} on ${table} without NOT VALID` });
+                        }
+                        else if ((con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY') && !con.indexname) {
+                            hits.push({ rule: 'disallowed-unique-constraint', table, message: `${con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} ${con.conname ?? ''} on ${table} builds its index in place` });
+                        }
+                        if (con.skip_validation && con.conname && table) {
+                            fs.notValidInTx.add(con.conname.toLowerCase());
+                            if (con.contype === 'CONSTR_CHECK')
+                                run.notValidChecks.set(con.conname.toLowerCase(), { table: tableKey(table), column: notNullCheckColumn(con.raw_expr) });
+                        }
+                        break;
+                    }
+                    case 'AT_ValidateConstraint': {
+                        const name = String(cmd.name ?? '').toLowerCase();
+                        if (inTx && fs.notValidInTx.has(name)) {
+                            hits.push({ rule: 'constraint-missing-not-valid', table, message: `VALIDATE CONSTRAINT ${cmd.name} runs in the same transaction that added it NOT VALID, so the strong lock is held through the scan` });
+                        }
+                        const nv = run.notValidChecks.get(name);
+                        if (nv?.column)
+                            run.notNullChecked.add(`${nv.table}.${nv.column}`);
+                        break;
+                    }
+                    case 'AT_SetNotNull': {
+                        const key = table ? `${tableKey(table)}.${String(cmd.name).toLowerCase()}` : '';
+                        if (!fresh && !run.notNullChecked.has(key))
+                            hits.push({ rule: 'setting-not-null', table, column: cmd.name, message: `SET NOT NULL on ${table}.${cmd.name} scans the table (no validated CHECK (${cmd.name} IS NOT NULL) before it)` });
+                        break;
+                    }
+                    case 'AT_DropNotNull':
+                        hits.push({ rule: 'ban-drop-not-null', table, column: cmd.name, message: `${table}.${cmd.name} becomes nullable` });
+                        break;
+                    case 'AT_DropColumn':
+                        hits.push({ rule: 'ban-drop-column', table, column: cmd.name, message: `drops column ${table}.${cmd.name}` });
+                        break;
+                    case 'AT_SetLogged':
+                    case 'AT_SetUnLogged':
+                    case 'AT_SetTableSpace':
+                    case 'AT_SetAccessMethod':
+                        if (!fresh)
+                            hits.push({ rule: 'table-rewrite', table, message: `${String(cmd.subtype).replace('AT_', '')} rewrites ${table}` });
+                        break;
+                    case 'AT_DetachPartition':
+                        if (!cmd.def?.PartitionCmd?.concurrent)
+                            hits.push({ rule: 'require-concurrent-partition-detach', table, message: `DETACH PARTITION ${relName(cmd.def?.PartitionCmd?.name) ?? ''} from ${table} without CONCURRENTLY` });
+                        else if (inTx)
+                            hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', table, message: 'DETACH PARTITION CONCURRENTLY inside a transaction fails' });
+                        break;
+                }
+            }
+            break;
+        }
+        case 'IndexStmt': {
+            const table = relName(s.relation);
+            if (s.concurrent) {
+                if (inTx)
+                    hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', table, message: `CREATE INDEX CONCURRENTLY ${s.idxname ?? ''} inside a transaction${fs.explicitTx ? ' (explicit BEGIN)' : ' (the migration tool wraps this file in one)'}` });
+            }
+            else if (!isNew(table)) {
+                hits.push({ rule: 'require-concurrent-index-creation', table, message: `CREATE ${s.unique ? 'UNIQUE ' : ''}INDEX ${s.idxname ?? ''} on ${table} without CONCURRENTLY blocks writes` });
+            }
+            break;
+        }
+        case 'DropStmt': {
+            const names = (s.objects ?? []).map((o) => (o?.List?.items ?? []).map((i) => i?.String?.sval).filter(Boolean).join('.'));
+            if (s.removeType === 'OBJECT_TABLE') {
+                for (const n of names) {
+                    hits.push({ rule: 'ban-drop-table', table: n, message: `drops table ${n}` });
+                    run.createdTables.delete(tableKey(n));
+                }
+            }
+            else if (s.removeType === 'OBJECT_INDEX') {
+                if (!s.concurrent)
+                    hits.push({ rule: 'require-concurrent-index-deletion', message: `DROP INDEX ${names.join(', ')} without CONCURRENTLY` });
+                else if (inTx)
+                    hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', message: `DROP INDEX CONCURRENTLY ${names.join(', ')} inside a transaction` });
+            }
+            break;
+        }
+        case 'DropdbStmt':
+            hits.push({ rule: 'ban-drop-database', message: `drops database ${s.dbname}` });
+            break;
+        case 'RenameStmt': {
+            const table = relName(s.relation);
+            if (s.renameType === 'OBJECT_TABLE')
+                hits.push({ rule: 'renaming-table', table, message: `renames table ${table} to ${s.newname}` });
+            else if (s.renameType === 'OBJECT_COLUMN')
+                hits.push({ rule: 'renaming-column', table, column: s.subname, message: `renames column ${table}.${s.subname} to ${s.newname}` });
+            break;
+        }
+        case 'TruncateStmt': {
+            const tables = (s.relations ?? []).map((x) => relName(x.RangeVar)).filter(Boolean);
+            if (s.behavior === 'DROP_CASCADE')
+                hits.push({ rule: 'ban-truncate-cascade', table: tables[0], message: `TRUNCATE ${tables.join(', ')} CASCADE also empties every referencing table` });
+            else
+                hits.push({ rule: 'ban-truncate', table: tables[0], message: `TRUNCATE ${tables.join(', ')} deletes every row` });
+            break;
+        }
+        case 'ReindexStmt': {
+            const table = s.kind === 'REINDEX_OBJECT_TABLE' ? relName(s.relation) : undefined;
+            if (!hasOption(s.params, 'concurrently'))
+                hits.push({ rule: 'require-concurrent-reindex', table, message: `REINDEX ${relName(s.relation) ?? s.name ?? ''} without CONCURRENTLY` });
+            else if (inTx)
+                hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', table, message: 'REINDEX CONCURRENTLY inside a transaction fails' });
+            break;
+        }
+        case 'VacuumStmt': {
+            if (s.is_vacuumcmd && hasOption(s.options, 'full')) {
+                const tables = (s.rels ?? []).map((x) => relName(x.VacuumRelation?.relation)).filter(Boolean);
+                hits.push({ rule: 'table-rewrite', table: tables[0], message: `VACUUM FULL ${tables.join(', ') || '(every table)'} rewrites under ACCESS EXCLUSIVE` });
+            }
+            break;
+        }
+        case 'ClusterStmt': {
+            const table = relName(s.relation);
+            hits.push({ rule: 'table-rewrite', table, message: `CLUSTER ${table ?? '(every clustered table)'} rewrites under ACCESS EXCLUSIVE` });
+            break;
+        }
+        case 'CreateDomainStmt':
+            if (constraintsOf(s).some((x) => x.contype === 'CONSTR_CHECK'))
+                hits.push({ rule: 'ban-create-domain-with-constraint', message: 'domain with a CHECK constraint' });
+            break;
+        case 'AlterDomainStmt':
+            if (s.subtype === 'C' && !s.def?.Constraint?.skip_validation)
+                hits.push({ rule: 'ban-alter-domain-with-add-constraint', message: 'ALTER DOMAIN ... ADD CONSTRAINT validates every column of the domain' });
+            break;
+    }
+    return hits;
+}
+// ---------------------------------------------------------------- the driver
+function oneLineStatement(text) {
+    const t = text.replace(/\s+/g, ' ').trim();
+    return t.length > 200 ? `${t.slice(0, 197)}...` : t;
+}
+function finding(rule, file, line, statement, hit) {
+    const info = RULE_BY_ID.get(rule);
+    if (!info)
+        throw new Error(`unknown lint rule ${rule}`);
+    return {
+        rule,
+        severity: info.severity,
+        file,
+        line,
+        statement,
+        table: hit.table,
+        column: hit.column,
+        message: hit.message ?? info.summary,
+        safer: info.safer,
+        destructive: info.destructive,
+    };
+}
+/** Lints files in the order they run. Load the parser first: `const parser = await loadParser()`. */
+function lintFiles(parser, files, opts = {}) {
+    const run = { createdTables: new Set(), notNullChecked: new Set(), notValidChecks: new Map() };
+    const findings = [];
+    const suppressions = [];
+    let statements = 0;
+    const txAll = new Set();
+    for (const f of files) {
+        const bytes = Buffer.from(f.sql, 'utf8');
+        let stmts;
+        try {
+            stmts = migrationStatements(parser, { sql: f.sql, file: f.file, chunks: f.chunks });
+        }
+        catch (err) {
+            const line = err instanceof SqlParseError ? err.line : 1;
+            const message = err.message;
+            findings.push(finding('parse-error', f.file, line, '', { message: message.startsWith(f.file) ? message : `${f.file}:${line}: ${message}` }));
+            continue;
+        }
+        // One implicit transaction per file only matters when the file has more than one statement (Prisma <= 6).
+        let tx = f.transaction ?? opts.transaction ?? 'none';
+        if (tx === 'file' && stmts.length <= 1)
+            tx = 'none';
+        const fileOpts = { ...opts, transaction: tx };
+        const fs = { explicitTx: false, notValidInTx: tx === 'all' ? txAll : new Set(), lockTimeoutSet: false, lockTimeoutReported: false, statements: 0 };
+        const fileIgnores = [];
+        const fileHits = [];
+        let prevEnd = 0;
+        stmts.forEach((st, idx) => {
+            // Comments between the previous statement's end and this one's first token.
+            const ignores = ignoresIn(bytes, prevEnd, st.offset).map((g) => ({ ...g, file: f.file, scope: (idx === 0 ? 'file' : 'statement'), used: false }));
+            prevEnd = st.offset + Buffer.byteLength(st.text);
+            if (idx === 0)
+                fileIgnores.push(...ignores);
+            suppressions.push(...ignores);
+            const statement = oneLineStatement(st.text.replace(/;\s*$/, ''));
+            const hits = lintStatement(st.node, run, fs, fileOpts);
+            for (const name of longIdentifiers(st.text)) {
+                hits.push({ rule: 'identifier-too-long', message: `identifier "${name.slice(0, 40)}…" is ${Buffer.byteLength(name)} bytes; PostgreSQL truncates it to ${MAX_IDENT}` });
+            }
+            for (const hit of hits)
+                fileHits.push({ hit, line: st.line, statement, ignores: idx === 0 ? [] : ignores });
+            statements++;
+            fs.statements++;
+        });
+        if (stmts.length === 0) {
+            suppressions.push(...ignoresIn(bytes, 0, bytes.length).map((g) => ({ ...g, file: f.file, scope: 'file', used: false })));
+        }
+        if (fs.explicitTx) {
+            const line = stmts.length ? stmts[stmts.length - 1].line : 1;
+            fileHits.push({ hit: { rule: 'ban-uncommitted-transaction', message: 'the file ends inside BEGIN without COMMIT' }, line, statement: '', ignores: [] });
+        }
+        for (const { hit, line, statement, ignores } of fileHits) {
+            const covering = [...ignores, ...fileIgnores].find((g) => g.rules.includes(hit.rule));
+            if (covering) {
+                covering.used = true;
+                continue;
+            }
+            findings.push(finding(hit.rule, f.file, line, statement, hit));
+        }
+    }
+    for (const s of suppressions) {
+        const unknown = s.rules.filter((x) => !RULE_BY_ID.has(x));
+        if (s.rules.length === 0 || unknown.length) {
+            findings.push(finding('unknown-suppression', s.file, s.line, '', { message: s.rules.length ? `shipgate-ignore names unknown rule(s) ${unknown.join(', ')}` : 'shipgate-ignore names no rule' }));
+        }
+        else if (!s.used) {
+            findings.push(finding('unused-suppression', s.file, s.line, '', { message: `shipgate-ignore ${s.rules.join(', ')} suppresses nothing` }));
+        }
+        if (!s.reason)
+            findings.push(finding('suppression-without-reason', s.file, s.line, '', { message: `shipgate-ignore ${s.rules.join(', ')} has no reason (write "-- shipgate-ignore <rule>: <reason>")` }));
+    }
+    return { findings, suppressions, statements, files: files.length };
+}
+/** Tables the findings touch (as written in the SQL). */
+function findingTables(findings) {
+    return [...new Set(findings.map((f) => f.table).filter((t) => !!t))];
+}
+/**
+ * Attach live sizes and grade size-dependent findings: info for small tables, error for large ones.
+ * ADD COLUMN NOT NULL without a default fails on any non-empty table, so there rows > 0 is an error.
+ */
+function applyTableStats(findings, stats) {
+    return findings.map((f) => {
+        const st = f.table ? stats.get(tableKey(f.table)) : undefined;
+        if (!st)
+            return f;
+        const info = RULE_BY_ID.get(f.rule);
+        const out = { ...f, rows: st.rows, bytes: st.bytes };
+        if (f.rule === 'adding-required-field') {
+            out.severity = st.rows === undefined ? f.severity : st.rows > 0 ? 'error' : 'info';
+        }
+        else if (info?.sizeGraded) {
+            out.severity = gradeBySize(info.severity, st.rows, st.bytes);
+        }
+        if (st.rows !== undefined || st.bytes !== undefined)
+            out.message = `${f.message} (${f.table}: ${describeSize(st)})`;
+        return out;
+    });
+}
+function describeSize(st) {
+    const parts = [];
+    if (st.rows !== undefined)
+        parts.push(`~${Math.round(st.rows).toLocaleString('en-US')} rows`);
+    if (st.bytes !== undefined)
+        parts.push(formatBytes(st.bytes));
+    return parts.join(', ');
+}
+function formatBytes(n) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let v = n;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/lib/migrations/folder.ts
+/**
+ * Reading a migrations folder the way each tool reads it: plain SQL files, Prisma folders, Drizzle journal.
+ * Pure file-system work: no database, no parser.
+ */
+
+
+
+/** Folders tried in this order when no folder is given. */
+const DEFAULT_DIRS = ['prisma/migrations', 'drizzle', 'db/migrations', 'migrations'];
+/** First-line-ish comments that force a file to run outside a transaction. */
+const NO_TRANSACTION_DIRECTIVES = [
+    /^\s*--\s*shipgate:no-transaction\b/im,
+    /^\s*--!\s*no-transaction\b/im, // graphile-migrate
+    /^\s*--\s*postgres-migrations\s+disable-transaction\b/im, // supabase/storage's runner
+];
+const DRIZZLE_BREAKPOINT = '--> statement-breakpoint';
+class MigrationFolderError extends Error {
+    file;
+    name = 'MigrationFolderError';
+    constructor(message, file) {
+        super(message);
+        this.file = file;
+    }
+}
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** Checksums a ledger value may legitimately have for this file text: raw, LF-normalised and CRLF-normalised. */
+function acceptableChecksums(text) {
+    const lf = text.replace(/\r\n/g, '\n');
+    return new Set([sha256(text), sha256(lf), sha256(lf.replace(/\n/g, '\r\n'))]);
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+function isDir(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** Byte-wise (not locale) comparison of two names, as Rust's and Go's sorts do. */
+function byteCompare(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+function hasDirective(sql) {
+    // Only look at the leading comment block, so a directive quoted deep inside a function body does not count.
+    const head = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*/.exec(sql)?.[0] ?? '';
+    return NO_TRANSACTION_DIRECTIVES.some((re) => re.test(head));
+}
+/** Which format a folder holds: meta/_journal.json = drizzle, subfolders with migration.sql = prisma, else sql. */
+function detectFormat(path) {
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(path, 'meta', '_journal.json')))
+        return 'drizzle';
+    const entries = (0,external_node_fs_.readdirSync)(path, { withFileTypes: true });
+    if (entries.some((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(path, e.name, 'migration.sql'))))
+        return 'prisma';
+    return 'sql';
+}
+/**
+ * Finds and reads the migrations folder. `dir` is relative to `workspace` (or absolute); without it the first of
+ * DEFAULT_DIRS that exists is used. `format` 'auto' detects it. Throws MigrationFolderError with a message that says
+ * what to do when nothing is found or the folder is malformed.
+ */
+function detectMigrations(workspace, dir, format = 'auto') {
+    let abs;
+    if (dir) {
+        abs = (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.join)(workspace, dir);
+        if (!isDir(abs))
+            throw new MigrationFolderError(`migrations folder ${dir} does not exist (relative to ${workspace})`);
+    }
+    else {
+        const found = DEFAULT_DIRS.find((d) => isDir((0,external_node_path_namespaceObject.join)(workspace, d)));
+        if (!found) {
+            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set migrations-dir`);
+        }
+        abs = (0,external_node_path_namespaceObject.join)(workspace, found);
+    }
+    const fmt = format === 'auto' ? detectFormat(abs) : format;
+    const relDir = toPosix((0,external_node_path_namespaceObject.relative)(workspace, abs)) || '.';
+    const rel = (p) => toPosix((0,external_node_path_namespaceObject.relative)(workspace, p));
+    const migrations = fmt === 'prisma' ? readPrisma(abs, rel) : fmt === 'drizzle' ? readDrizzle(abs, rel) : readSql(abs, rel);
+    return { format: fmt, dir: relDir, path: abs, migrations };
+}
+function readText(path) {
+    return (0,external_node_fs_.readFileSync)(path, 'utf8').replace(/^\uFEFF/, '');
+}
+/** Numeric id prefix (`0021_…`, `20240101120000-…`, `V3__…`) or undefined. */
+function numericId(name) {
+    const m = /^[Vv]?(\d+)(?=[_\-.\s]|$)/.exec(name);
+    return m ? BigInt(m[1]) : undefined;
+}
+function readSql(abs, rel) {
+    const files = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.sql') && !/\.down\.sql$/i.test(e.name))
+        .map((e) => e.name);
+    const keyed = files.map((f) => ({ f, id: numericId(f) }));
+    keyed.sort((a, b) => {
+        if (a.id !== undefined && b.id !== undefined && a.id !== b.id)
+            return a.id < b.id ? -1 : 1;
+        if ((a.id === undefined) !== (b.id === undefined))
+            return a.id === undefined ? 1 : -1;
+        return byteCompare(a.f, b.f);
+    });
+    const seen = new Map();
+    return keyed.map(({ f }) => {
+        const path = (0,external_node_path_namespaceObject.join)(abs, f);
+        const sql = readText(path);
+        const name = f.replace(/\.sql$/i, '').replace(/\.up$/i, '');
+        const dup = seen.get(name);
+        if (dup)
+            throw new MigrationFolderError(`${rel(path)} and ${dup} have the same migration name ${name}; rename one`, rel(path));
+        seen.set(name, rel(path));
+        return { name, file: rel(path), path, sql, checksum: sha256(sql.replace(/\r\n/g, '\n')), noTransaction: hasDirective(sql) };
+    });
+}
+function readPrisma(abs, rel) {
+    const dirs = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(abs, e.name, 'migration.sql')))
+        .map((e) => e.name)
+        .sort(byteCompare);
+    return dirs.map((d) => {
+        const path = (0,external_node_path_namespaceObject.join)(abs, d, 'migration.sql');
+        const raw = (0,external_node_fs_.readFileSync)(path);
+        const sql = raw.toString('utf8');
+        return { name: d, file: rel(path), path, sql, checksum: sha256(raw), noTransaction: hasDirective(sql) };
+    });
+}
+function readDrizzle(abs, rel) {
+    const journalPath = (0,external_node_path_namespaceObject.join)(abs, 'meta', '_journal.json');
+    let journal;
+    try {
+        journal = JSON.parse((0,external_node_fs_.readFileSync)(journalPath, 'utf8'));
+    }
+    catch (err) {
+        throw new MigrationFolderError(`${rel(journalPath)} is not valid JSON (${err.message}); regenerate it with drizzle-kit generate`, rel(journalPath));
+    }
+    if (!Array.isArray(journal.entries))
+        throw new MigrationFolderError(`${rel(journalPath)} has no entries array`, rel(journalPath));
+    return journal.entries.map((e, i) => {
+        if (typeof e.tag !== 'string' || typeof e.when !== 'number') {
+            throw new MigrationFolderError(`${rel(journalPath)} entry ${i} lacks a tag or a numeric when`, rel(journalPath));
+        }
+        const path = (0,external_node_path_namespaceObject.join)(abs, `${e.tag}.sql`);
+        if (!(0,external_node_fs_.existsSync)(path)) {
+            throw new MigrationFolderError(`${rel(journalPath)} lists ${e.tag} but ${rel(path)} does not exist; restore the file or regenerate the journal`, rel(path));
+        }
+        const raw = (0,external_node_fs_.readFileSync)(path);
+        const sql = raw.toString('utf8');
+        const chunks = [];
+        let offset = 0;
+        for (const part of sql.split(DRIZZLE_BREAKPOINT)) {
+            chunks.push({ text: part, offset });
+            offset += Buffer.byteLength(part) + Buffer.byteLength(DRIZZLE_BREAKPOINT);
+        }
+        return { name: e.tag, file: rel(path), path, sql, checksum: sha256(raw), noTransaction: hasDirective(sql), when: e.when, chunks };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/lib/migrations/ledger.ts
+/**
+ * The three ledgers (SQL `shipgate_migrations`, Prisma `_prisma_migrations`, Drizzle `drizzle.__drizzle_migrations`):
+ * reading them into one shape, and checking them against the folder.
+ */
+
+function q(id) {
+    return `"${id.replace(/"/g, '""')}"`;
+}
+/**
+ * Where each format keeps its ledger. Prisma puts `_prisma_migrations` in the schema named by the URL's `schema`
+ * parameter (default public); Drizzle uses `drizzle.__drizzle_migrations`; Shipgate's own is `public.shipgate_migrations`.
+ */
+function ledgerLocation(format, databaseUrl) {
+    let schema = 'public';
+    let table = 'shipgate_migrations';
+    if (format === 'prisma') {
+        table = '_prisma_migrations';
+        try {
+            schema = (databaseUrl && new URL(databaseUrl).searchParams.get('schema')) || 'public';
+        }
+        catch {
+            schema = 'public';
+        }
+    }
+    else if (format === 'drizzle') {
+        schema = 'drizzle';
+        table = '__drizzle_migrations';
+    }
+    return { format, schema, table, qualified: `${q(schema)}.${q(table)}` };
+}
+/** DDL that creates the ledger exactly as the tool does (idempotent). */
+function ledgerDdl(loc) {
+    if (loc.format === 'prisma') {
+        return [
+            `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`,
+        ];
+    }
+    if (loc.format === 'drizzle') {
+        return [
+            `CREATE SCHEMA IF NOT EXISTS ${q(loc.schema)}`,
+            `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+			id SERIAL PRIMARY KEY,
+			hash text NOT NULL,
+			created_at bigint
+		)`,
+        ];
+    }
+    return [
+        `CREATE TABLE IF NOT EXISTS ${loc.qualified} (
+  name text PRIMARY KEY,
+  checksum text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  execution_ms integer NOT NULL,
+  applied_by text NOT NULL DEFAULT ''
+)`,
+    ];
+}
+async function ledgerExists(client, loc) {
+    const r = await client.query('select to_regclass($1)::text as t', [loc.qualified]);
+    return r.rows[0]?.t != null;
+}
+/**
+ * Reads the ledger in application order. A missing table is an empty ledger. For Drizzle pass the folder's
+ * migrations so rows get the name of the journal entry with the same `when`.
+ */
+async function readLedger(client, format, opts = {}) {
+    const loc = ledgerLocation(format, opts.databaseUrl);
+    if (!(await ledgerExists(client, loc)))
+        return [];
+    if (format === 'prisma') {
+        const r = await client.query(`select migration_name, checksum, finished_at, rolled_back_at, started_at, logs from ${loc.qualified} order by started_at, migration_name`);
+        return r.rows.map((row) => ({
+            name: row.migration_name,
+            checksum: row.checksum,
+            finished: row.finished_at != null,
+            rolledBack: row.rolled_back_at != null,
+            appliedAt: row.finished_at ?? row.started_at,
+            logs: row.logs ?? undefined,
+        }));
+    }
+    if (format === 'drizzle') {
+        const byWhen = new Map((opts.migrations ?? []).map((m) => [m.when, m.name]));
+        const r = await client.query(`select id, hash, created_at::text as created_at from ${loc.qualified} order by id`);
+        return r.rows.map((row) => {
+            const createdAt = row.created_at == null ? undefined : Number(row.created_at);
+            return {
+                name: byWhen.get(createdAt) ?? `created_at=${row.created_at}`,
+                checksum: row.hash,
+                finished: true,
+                rolledBack: false,
+                createdAt,
+            };
+        });
+    }
+    const r = await client.query(`select name, checksum, applied_at from ${loc.qualified} order by applied_at, name`);
+    return r.rows.map((row) => ({ name: row.name, checksum: row.checksum, finished: true, rolledBack: false, appliedAt: row.applied_at }));
+}
+function resolveHint(format, name) {
+    if (format === 'prisma')
+        return `\`npx prisma migrate resolve --applied ${name}\` or \`--rolled-back ${name}\``;
+    if (format === 'drizzle')
+        return `delete or fix the matching row in drizzle.__drizzle_migrations`;
+    return `delete or fix its row in shipgate_migrations`;
+}
+/**
+ * Compares the folder with the ledger. Refusals (problems without `allowed`): an applied file that changed
+ * (modified), an applied migration with no file (missing), a pending migration sorting before the last applied
+ * one (out-of-order; Drizzle: `when` not after the newest created_at, which drizzle-kit would skip silently), a
+ * Prisma row that failed and was never resolved (failed, P3009).
+ */
+function checkLedger(format, migrations, rows, opts = {}) {
+    const problems = [];
+    const live = rows.filter((r) => !r.rolledBack);
+    const byName = new Map(migrations.map((m) => [m.name, m]));
+    const appliedNames = new Set();
+    for (const r of live) {
+        const m = byName.get(r.name);
+        if (!r.finished) {
+            problems.push({
+                kind: 'failed',
+                name: r.name,
+                file: m?.file,
+                message: `migration ${r.name} failed in an earlier run and was never resolved (Prisma P3009)${r.logs ? `: ${r.logs.split('\n')[0]}` : ''}; check what it left in the database, then mark it with ${resolveHint(format, r.name)}`,
+            });
+            continue;
+        }
+        if (!m) {
+            problems.push({
+                kind: 'missing',
+                name: r.name,
+                message: `migration ${r.name} is recorded as applied but its file is gone from the folder; restore the file from git history (or, if it was removed on purpose, ${resolveHint(format, r.name)})`,
+            });
+            continue;
+        }
+        appliedNames.add(m.name);
+        if (!acceptableChecksums(m.sql).has(r.checksum) && !legacyPrismaMatch(format, m, r.checksum)) {
+            problems.push({
+                kind: 'modified',
+                name: m.name,
+                file: m.file,
+                allowed: opts.allowModified || undefined,
+                message: `${m.file} changed after it was applied (ledger checksum ${r.checksum.slice(0, 12)}…, file ${m.checksum.slice(0, 12)}…); revert the edit and put the change in a new migration, or set allow-modified: true if the edit is cosmetic`,
+            });
+        }
+    }
+    const applied = migrations.filter((m) => appliedNames.has(m.name));
+    const pending = migrations.filter((m) => !appliedNames.has(m.name) && !live.some((r) => r.name === m.name));
+    // Failed (unfinished) rows keep their migration out of pending: it must be resolved first.
+    let lastIndex = -1;
+    migrations.forEach((m, i) => {
+        if (appliedNames.has(m.name))
+            lastIndex = i;
+    });
+    const head = lastIndex >= 0 ? migrations[lastIndex].name : undefined;
+    const newestCreated = Math.max(-Infinity, ...live.map((r) => r.createdAt ?? -Infinity));
+    for (const m of pending) {
+        const idx = migrations.indexOf(m);
+        const early = format === 'drizzle' ? m.when !== undefined && m.when <= newestCreated : idx < lastIndex;
+        if (early) {
+            problems.push({
+                kind: 'out-of-order',
+                name: m.name,
+                file: m.file,
+                allowed: opts.allowOutOfOrder || undefined,
+                message: format === 'drizzle'
+                    ? `${m.file} is pending but its journal time (${m.when}) is not after the newest applied migration's (${newestCreated}); drizzle-kit would skip it silently. Regenerate it after the latest migration, or set allow-out-of-order: true to apply it anyway`
+                    : `${m.file} is pending but sorts before the last applied migration ${head}; rename it so it sorts last, or set allow-out-of-order: true to apply it anyway`,
+            });
+        }
+    }
+    return { applied, pending, problems, head };
+}
+/** Prisma once wrote checksums without zero-padding each byte (prisma-engines#1887). */
+function legacyPrismaMatch(format, m, checksum) {
+    if (format !== 'prisma' || checksum.length >= 64)
+        return false;
+    const bytes = Buffer.from(m.checksum, 'hex');
+    return [...bytes].map((b) => b.toString(16)).join('') === checksum;
+}
+/** Problems that refuse the run (not allowed by an option). */
+function refusals(check) {
+    return check.problems.filter((p) => !p.allowed);
+}
+
+;// CONCATENATED MODULE: ./src/lib/migrations/index.ts
+/**
+ * Shared migration-folder reader, ledger checks and SQL statement planner, used by migrate and preflight.
+ *
+ * Folder (no database, no parser):
+ *   detectMigrations(workspace, dir?, format = 'auto') -> { format, dir, path, migrations: Migration[] }
+ *     Migration = { name, file (workspace-relative, '/'), path, sql, checksum, noTransaction, when?, chunks? }
+ *     Order is each tool's own: SQL = numeric id order for id-prefixed names (`00010_x` after `0002_y`), then
+ *     byte order; `*.down.sql` ignored, `.up.sql` stripped from the name. Prisma = byte-wise folder order of
+ *     folders holding migration.sql. Drizzle = meta/_journal.json order; .sql files not in the journal are ignored.
+ *     noTransaction = a leading `-- shipgate:no-transaction`, `--! no-transaction` or
+ *     `-- postgres-migrations disable-transaction` comment. Throws MigrationFolderError (message says what to do).
+ *   acceptableChecksums(text) -> raw / LF / CRLF sha256 set (ledger comparisons are line-ending tolerant).
+ *
+ * Ledger:
+ *   ledgerLocation(format, databaseUrl?) -> { schema, table, qualified }   (Prisma honours ?schema=)
+ *   readLedger(client, format, { databaseUrl?, migrations? }) -> LedgerRow[]   (missing table = [])
+ *   checkLedger(format, migrations, rows, { allowModified?, allowOutOfOrder? })
+ *     -> { applied, pending, head?, problems: [{ kind: 'modified'|'missing'|'out-of-order'|'failed', name, file?, message, allowed? }] }
+ *   refusals(check) -> the problems not allowed by an option.
+ *
+ * Statements (libpg-query, loaded lazily on first call; inside an ncc bundle the wasm is read from the bundle's
+ * own folder, where scripts/build.mjs copies it):
+ *   loadParser(); planMigration(migration) -> { mode: 'transaction'|'mixed'|'no-transaction'|'as-written', statements, steps, reason? }
+ *   Statement = { text, offset (file byte offset), line (file line), kind, nonTransactional? (reason), transactionControl?, node }
+ *   splitStatements / migrationStatements / planStatements / nonTransactionalReason for finer use.
+ *   Parse errors throw SqlParseError { file, line }.
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./src/preflight/audit.ts
+/**
+ * The project's package-manager audit: npm, pnpm or yarn, chosen from the lockfile, run through the
+ * ProcessRunner with JSON output, and counted by severity. Blocks at or above the configured level.
+ */
+
+
+const SEVERITIES = ['low', 'moderate', 'high', 'critical'];
+function detectPackageManager(dir) {
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'pnpm-lock.yaml')))
+        return { manager: 'pnpm', lockfile: 'pnpm-lock.yaml' };
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'yarn.lock'))) {
+        const text = (0,external_node_fs_.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'yarn.lock'), 'utf8').slice(0, 2000);
+        return { manager: /__metadata:/.test(text) || (0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(dir, '.yarnrc.yml')) ? 'yarn-berry' : 'yarn-classic', lockfile: 'yarn.lock' };
+    }
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package-lock.json')))
+        return { manager: 'npm', lockfile: 'package-lock.json' };
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'npm-shrinkwrap.json')))
+        return { manager: 'npm', lockfile: 'npm-shrinkwrap.json' };
+    return undefined;
+}
+const COMMANDS = {
+    npm: ['npm', ['audit', '--json']],
+    pnpm: ['pnpm', ['audit', '--json']],
+    'yarn-classic': ['yarn', ['audit', '--json']],
+    'yarn-berry': ['yarn', ['npm', 'audit', '--json', '--recursive']],
+};
+const zero = () => ({ low: 0, moderate: 0, high: 0, critical: 0 });
+function fromVulnerabilities(v) {
+    if (!v || typeof v !== 'object')
+        return undefined;
+    const c = zero();
+    for (const s of SEVERITIES)
+        c[s] = Number(v[s] ?? 0) || 0;
+    return c;
+}
+/** Severity counts from an audit's stdout, per tool's JSON shape; undefined when it is not audit JSON. */
+function parseAuditOutput(manager, stdout) {
+    const text = stdout.trim();
+    if (!text)
+        return undefined;
+    if (manager === 'npm' || manager === 'pnpm') {
+        try {
+            const j = JSON.parse(text);
+            return fromVulnerabilities(j?.metadata?.vulnerabilities);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    // yarn: one JSON object per line.
+    const lines = text.split('\n').flatMap((l) => {
+        try {
+            return [JSON.parse(l)];
+        }
+        catch {
+            return [];
+        }
+    });
+    if (manager === 'yarn-classic') {
+        const summary = lines.find((l) => l?.type === 'auditSummary');
+        return fromVulnerabilities(summary?.data?.vulnerabilities);
+    }
+    // yarn berry: {"value": "<pkg>", "children": {"Severity": "high", ...}} per advisory.
+    if (lines.length === 0)
+        return undefined;
+    const c = zero();
+    for (const l of lines) {
+        const s = String(l?.children?.Severity ?? l?.severity ?? '').toLowerCase();
+        if (SEVERITIES.includes(s))
+            c[s]++;
+    }
+    return c;
+}
+function countAtOrAbove(counts, level) {
+    if (level === 'none')
+        return 0;
+    const from = SEVERITIES.indexOf(level);
+    return SEVERITIES.slice(from).reduce((n, s) => n + counts[s], 0);
+}
+async function runAudit(dir, level, processes, env, timeoutMs = 120_000) {
+    if (level === 'none')
+        return { blocking: 0, skipped: 'audit-level is none' };
+    const found = detectPackageManager(dir);
+    if (!found)
+        return { blocking: 0, skipped: 'no package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock in the workspace' };
+    const [cmd, args] = COMMANDS[found.manager];
+    const command = [cmd, ...args].join(' ');
+    let stdout = '';
+    let stderr = '';
+    try {
+        const r = await processes.run(cmd, args, { cwd: dir, env, timeoutMs });
+        stdout = r.stdout;
+        stderr = r.stderr;
+    }
+    catch (err) {
+        return { ...found, blocking: 0, command, skipped: `${command} could not run: ${err.message}` };
+    }
+    const counts = parseAuditOutput(found.manager, stdout);
+    if (!counts) {
+        const why = (stderr || stdout).trim().split('\n')[0]?.slice(0, 200) ?? '';
+        return { ...found, blocking: 0, command, skipped: `${command} gave no audit report${why ? `: ${why}` : ''}` };
+    }
+    return { ...found, counts, blocking: countAtOrAbove(counts, level), command };
+}
+
+;// CONCATENATED MODULE: ./src/preflight/database.ts
+
+
+/** Transactions open at least this long are reported. */
+const LONG_TRANSACTION_SECONDS = 300;
+async function readHealth(db, longSeconds = LONG_TRANSACTION_SECONDS) {
+    const v = await db.query(`select current_setting('server_version') as version, pg_database_size(current_database())::text as bytes`);
+    const c = await db.query(`select (select count(*) from pg_stat_activity where backend_type = 'client backend')::int as used,
+            current_setting('max_connections')::int as max,
+            current_setting('superuser_reserved_connections')::int as reserved`);
+    const usable = Math.max(1, c.rows[0].max - c.rows[0].reserved);
+    const long = await db.query(`select pid, extract(epoch from now() - xact_start)::int as seconds, coalesce(state, '') as state, coalesce(application_name, '') as application
+       from pg_stat_activity
+      where xact_start is not null and pid <> pg_backend_pid() and backend_type = 'client backend'
+        and now() - xact_start >= make_interval(secs => $1)
+      order by xact_start limit 20`, [longSeconds]);
+    // Sessions that other sessions are waiting on right now (query text is never read: it may hold secrets).
+    const blocking = await db.query(`with waits as (select pid, unnest(pg_blocking_pids(pid)) as blocker from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0)
+     select b.pid, array_agg(w.pid order by w.pid) as blocks, coalesce(b.state, '') as state, coalesce(b.application_name, '') as application,
+            coalesce(extract(epoch from now() - b.xact_start), 0)::int as seconds
+       from waits w join pg_stat_activity b on b.pid = w.blocker
+      group by b.pid, b.state, b.application_name, b.xact_start
+      order by b.pid limit 20`);
+    return {
+        version: v.rows[0].version,
+        databaseBytes: Number(v.rows[0].bytes),
+        connections: { used: c.rows[0].used, max: c.rows[0].max, reserved: c.rows[0].reserved, percent: Math.round((c.rows[0].used / usable) * 1000) / 10 },
+        longTransactions: long.rows.map((r) => ({ pid: r.pid, seconds: r.seconds, state: r.state, application: r.application })),
+        blocking: blocking.rows.map((r) => ({ pid: r.pid, blocks: r.blocks.map(Number), state: r.state, application: r.application, seconds: r.seconds })),
+    };
+}
+/** A table name as written in SQL (already case-folded by the parser) -> a regclass literal. */
+function regclassText(name) {
+    return name
+        .split('.')
+        .map((p) => quoteIdent(p))
+        .join('.');
+}
+/**
+ * Estimated rows (`pg_class.reltuples`; `n_live_tup` when the table was never analyzed) and total size
+ * (`pg_total_relation_size`) of each table that exists. Keys are `tableKey(name)`.
+ */
+async function readTableStats(db, tables) {
+    const out = new Map();
+    for (const t of tables) {
+        const r = await db.query(`select c.reltuples::float8 as reltuples, s.n_live_tup::float8 as live, pg_total_relation_size(c.oid)::float8 as bytes
+         from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
+        where c.oid = to_regclass($1)`, [regclassText(t)]);
+        const row = r.rows[0];
+        if (!row)
+            continue;
+        const rows = row.reltuples >= 0 ? Math.round(row.reltuples) : row.live !== null && row.live !== undefined ? Math.round(row.live) : undefined;
+        out.set(tableKey(t), { rows, bytes: row.bytes === null ? undefined : Math.round(row.bytes) });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/preflight/pr-comment.ts
+function commentMarker(environment) {
+    return `<!-- shipgate:preflight:${environment.replace(/-->/g, '')} -->`;
+}
+/** Finds the comment holding `marker` (all pages), updates it, or creates one. */
+async function upsertComment(github, target, marker, body) {
+    const text = body.includes(marker) ? body : `${marker}\n${body}`;
+    const base = `/repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}`;
+    let existing;
+    for (let page = 1; page <= 50 && !existing; page++) {
+        const r = await github.request('GET', `${base}/issues/${target.issue}/comments?per_page=100&page=${page}`);
+        const list = Array.isArray(r.data) ? r.data : [];
+        existing = list.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+        if (list.length < 100)
+            break;
+    }
+    if (existing) {
+        const r = await github.request('PATCH', `${base}/issues/comments/${existing.id}`, { body: text });
+        return { action: 'updated', id: r.data?.id ?? existing.id, url: r.data?.html_url };
+    }
+    const r = await github.request('POST', `${base}/issues/${target.issue}/comments`, { body: text });
+    return { action: 'created', id: r.data.id, url: r.data?.html_url };
+}
+
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/sdkerror.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+/** The fallback error class if no more specific error class is matched */
+class SDKError extends VercelError {
+    constructor(message, httpMeta) {
+        if (message) {
+            message += `: `;
+        }
+        message += `Status ${httpMeta.response.status}`;
+        const contentType = httpMeta.response.headers.get("content-type") || `""`;
+        if (contentType !== "application/json") {
+            message += ` Content-Type ${contentType.includes(" ") ? `"${contentType}"` : contentType}`;
+        }
+        const body = httpMeta.body || `""`;
+        message += body.length > 100 ? "\n" : ". ";
+        let bodyDisplay = body;
+        if (body.length > 10000) {
+            const truncated = body.substring(0, 10000);
+            const remaining = body.length - 10000;
+            bodyDisplay = `${truncated}...and ${remaining} more chars`;
+        }
+        message += `Body: ${bodyDisplay}`;
+        message = message.trim();
+        super(message, httpMeta);
+        this.name = "SDKError";
+    }
+}
+//# sourceMappingURL=sdkerror.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/matchers.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+const DEFAULT_CONTENT_TYPES = {
+    jsonl: "application/jsonl",
+    json: "application/json",
+    text: "text/plain",
+    bytes: "application/octet-stream",
+    stream: "application/octet-stream",
+    sse: "text/event-stream",
+    nil: "*",
+    fail: "*",
+};
+function jsonErr(codes, schema, options) {
+    return { ...options, err: true, enc: "json", codes, schema };
+}
+function json(codes, schema, options) {
+    return { ...options, enc: "json", codes, schema };
+}
+function jsonl(codes, schema, options) {
+    return { ...options, enc: "jsonl", codes, schema };
+}
+function jsonlErr(codes, schema, options) {
+    return { ...options, err: true, enc: "jsonl", codes, schema };
+}
+function textErr(codes, schema, options) {
+    return { ...options, err: true, enc: "text", codes, schema };
+}
+function matchers_text(codes, schema, options) {
+    return { ...options, enc: "text", codes, schema };
+}
+function bytesErr(codes, schema, options) {
+    return { ...options, err: true, enc: "bytes", codes, schema };
+}
+function bytes(codes, schema, options) {
+    return { ...options, enc: "bytes", codes, schema };
+}
+function streamErr(codes, schema, options) {
+    return { ...options, err: true, enc: "stream", codes, schema };
+}
+function stream(codes, schema, options) {
+    return { ...options, enc: "stream", codes, schema };
+}
+function sseErr(codes, schema, options) {
+    return { ...options, err: true, enc: "sse", codes, schema };
+}
+function sse(codes, schema, options) {
+    return { ...options, enc: "sse", codes, schema };
+}
+function nilErr(codes, schema, options) {
+    return { ...options, err: true, enc: "nil", codes, schema };
+}
+function nil(codes, schema, options) {
+    return { ...options, enc: "nil", codes, schema };
+}
+function fail(codes) {
+    return { enc: "fail", codes };
+}
+function match(...matchers) {
+    return async function matchFunc(response, request, options) {
+        let raw;
+        let matcher;
+        for (const match of matchers) {
+            const { codes } = match;
+            const ctpattern = "ctype" in match
+                ? match.ctype
+                : DEFAULT_CONTENT_TYPES[match.enc];
+            if (ctpattern && matchResponse(response, codes, ctpattern)) {
+                matcher = match;
+                break;
+            }
+            else if (!ctpattern && matchStatusCode(response, codes)) {
+                matcher = match;
+                break;
+            }
+        }
+        if (!matcher) {
+            return [{
+                    ok: false,
+                    error: new SDKError("Unexpected Status or Content-Type", {
+                        response,
+                        request,
+                        body: await response.text().catch(() => ""),
+                    }),
+                }, raw];
+        }
+        const encoding = matcher.enc;
+        let body = "";
+        switch (encoding) {
+            case "json":
+                body = await response.text();
+                raw = JSON.parse(body);
+                break;
+            case "jsonl":
+                raw = response.body;
+                break;
+            case "bytes":
+                raw = new Uint8Array(await response.arrayBuffer());
+                break;
+            case "stream":
+                raw = response.body;
+                break;
+            case "text":
+                body = await response.text();
+                raw = body;
+                break;
+            case "sse":
+                raw = response.body;
+                break;
+            case "nil":
+                body = await response.text();
+                raw = undefined;
+                break;
+            case "fail":
+                body = await response.text();
+                raw = body;
+                break;
+            default:
+                throw new Error(`Unsupported response type: ${encoding}`);
+        }
+        if (matcher.enc === "fail") {
+            return [{
+                    ok: false,
+                    error: new SDKError("API error occurred", { request, response, body }),
+                }, raw];
+        }
+        const resultKey = matcher.key || options?.resultKey;
+        let data;
+        if ("err" in matcher) {
+            data = {
+                ...options?.extraFields,
+                ...(matcher.hdrs ? { Headers: unpackHeaders(response.headers) } : null),
+                ...(primitives_isPlainObject(raw) ? raw : null),
+                request$: request,
+                response$: response,
+                body$: body,
+            };
+        }
+        else if (resultKey) {
+            data = {
+                ...options?.extraFields,
+                ...(matcher.hdrs ? { Headers: unpackHeaders(response.headers) } : null),
+                [resultKey]: raw,
+            };
+        }
+        else if (matcher.hdrs) {
+            data = {
+                ...options?.extraFields,
+                ...(matcher.hdrs ? { Headers: unpackHeaders(response.headers) } : null),
+                ...(primitives_isPlainObject(raw) ? raw : null),
+            };
+        }
+        else {
+            data = raw;
+        }
+        if ("err" in matcher) {
+            const result = safeParseResponse(data, (v) => matcher.schema.parse(v), "Response validation failed", { request, response, body });
+            return [result.ok ? { ok: false, error: result.value } : result, raw];
+        }
+        else {
+            return [
+                safeParseResponse(data, (v) => matcher.schema.parse(v), "Response validation failed", { request, response, body }),
+                raw,
+            ];
+        }
+    };
+}
+const headerValRE = /, */;
+/**
+ * Iterates over a Headers object and returns an object with all the header
+ * entries. Values are represented as an array to account for repeated headers.
+ */
+function unpackHeaders(headers) {
+    const out = {};
+    for (const [k, v] of headers.entries()) {
+        out[k] = v.split(headerValRE);
+    }
+    return out;
+}
+function safeParseResponse(rawValue, fn, errorMessage, httpMeta) {
+    try {
+        return OK(fn(rawValue));
+    }
+    catch (err) {
+        return ERR(new responsevalidationerror_ResponseValidationError(errorMessage, {
+            cause: err,
+            rawValue,
+            rawMessage: errorMessage,
+            ...httpMeta,
+        }));
+    }
+}
+//# sourceMappingURL=matchers.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/schemas.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+/**
+ * Utility function that executes some code which may throw a ZodError. It
+ * intercepts this error and converts it to an SDKValidationError so as to not
+ * leak Zod implementation details to user code.
+ */
+function parse(rawValue, fn, errorMessage) {
+    try {
+        return fn(rawValue);
+    }
+    catch (err) {
+        if (err instanceof ZodError) {
+            throw new SDKValidationError(errorMessage, err, rawValue);
+        }
+        throw err;
+    }
+}
+/**
+ * Utility function that executes some code which may result in a ZodError. It
+ * intercepts this error and converts it to an SDKValidationError so as to not
+ * leak Zod implementation details to user code.
+ */
+function schemas_safeParse(rawValue, fn, errorMessage) {
+    try {
+        return OK(fn(rawValue));
+    }
+    catch (err) {
+        return ERR(new sdkvalidationerror_SDKValidationError(errorMessage, err, rawValue));
+    }
+}
+function collectExtraKeys(obj, extrasKey, optional) {
+    return obj.transform((val) => {
+        const extras = {};
+        const { shape } = obj;
+        for (const [key] of Object.entries(val)) {
+            if (key in shape) {
+                continue;
+            }
+            const v = val[key];
+            if (typeof v === "undefined") {
+                continue;
+            }
+            extras[key] = v;
+            delete val[key];
+        }
+        if (optional && Object.keys(extras).length === 0) {
+            return val;
+        }
+        return { ...val, [extrasKey]: extras };
+    });
+}
+//# sourceMappingURL=schemas.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/lib/security.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+const SecurityErrorCode = {
+    Incomplete: "incomplete",
+    UnrecognisedSecurityType: "unrecognized_security_type",
+};
+class SecurityError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = "SecurityError";
+    }
+    static incomplete() {
+        return new SecurityError(SecurityErrorCode.Incomplete, "Security requirements not met in order to perform the operation");
+    }
+    static unrecognizedType(type) {
+        return new SecurityError(SecurityErrorCode.UnrecognisedSecurityType, `Unrecognised security type: ${type}`);
+    }
+}
+function resolveSecurity(...options) {
+    const state = {
+        basic: {},
+        headers: {},
+        queryParams: {},
+        cookies: {},
+        oauth2: { type: "none" },
+    };
+    const option = options.find((opts) => {
+        return opts.every((o) => {
+            if (o.value == null) {
+                return false;
+            }
+            else if (o.type === "http:basic") {
+                return o.value.username != null || o.value.password != null;
+            }
+            else if (o.type === "http:custom") {
+                return null;
+            }
+            else if (o.type === "oauth2:password") {
+                return (typeof o.value === "string" && !!o.value);
+            }
+            else if (o.type === "oauth2:client_credentials") {
+                if (typeof o.value == "string") {
+                    return !!o.value;
+                }
+                return o.value.clientID != null || o.value.clientSecret != null;
+            }
+            else if (typeof o.value === "string") {
+                return !!o.value;
+            }
+            else {
+                throw new Error(`Unrecognized security type: ${o.type} (value type: ${typeof o
+                    .value})`);
+            }
+        });
+    });
+    if (option == null) {
+        return null;
+    }
+    option.forEach((spec) => {
+        if (spec.value == null) {
+            return;
+        }
+        const { type } = spec;
+        switch (type) {
+            case "apiKey:header":
+                state.headers[spec.fieldName] = spec.value;
+                break;
+            case "apiKey:query":
+                state.queryParams[spec.fieldName] = spec.value;
+                break;
+            case "apiKey:cookie":
+                state.cookies[spec.fieldName] = spec.value;
+                break;
+            case "http:basic":
+                applyBasic(state, spec);
+                break;
+            case "http:custom":
+                break;
+            case "http:bearer":
+                applyBearer(state, spec);
+                break;
+            case "oauth2":
+                applyBearer(state, spec);
+                break;
+            case "oauth2:password":
+                applyBearer(state, spec);
+                break;
+            case "oauth2:client_credentials":
+                break;
+            case "openIdConnect":
+                applyBearer(state, spec);
+                break;
+            default:
+                throw SecurityError.unrecognizedType((spec, type));
+        }
+    });
+    return state;
+}
+function applyBasic(state, spec) {
+    if (spec.value == null) {
+        return;
+    }
+    state.basic = spec.value;
+}
+function applyBearer(state, spec) {
+    if (typeof spec.value !== "string" || !spec.value) {
+        return;
+    }
+    let value = spec.value;
+    if (value.slice(0, 7).toLowerCase() !== "bearer ") {
+        value = `Bearer ${value}`;
+    }
+    if (spec.fieldName !== undefined) {
+        state.headers[spec.fieldName] = value;
+    }
+}
+function resolveGlobalSecurity(security, allowedFields) {
+    let inputs = [
+        [
+            {
+                fieldName: "Authorization",
+                type: "http:bearer",
+                value: security?.bearerToken,
+            },
+        ],
+    ];
+    if (allowedFields) {
+        inputs = allowedFields.map((i) => {
+            if (i < 0 || i >= inputs.length) {
+                throw new RangeError(`invalid allowedFields index ${i}`);
+            }
+            return inputs[i];
+        });
+    }
+    return resolveSecurity(...inputs);
+}
+async function extractSecurity(sec) {
+    if (sec == null) {
+        return;
+    }
+    return typeof sec === "function" ? sec() : sec;
+}
+//# sourceMappingURL=security.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/unrecognized.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+function unrecognized_unrecognized(value) {
+    globalCount++;
+    return value;
+}
+let globalCount = 0;
+let refCount = 0;
+function startCountingUnrecognized() {
+    refCount++;
+    const start = globalCount;
+    return {
+        /**
+         * Ends counting and returns the delta.
+         * @param delta - If provided, only this amount is added to the parent counter
+         *   (used for nested unions where we only want to record the winning option's count).
+         *   If not provided, records all counts since start().
+         */
+        end: (delta) => {
+            const count = globalCount - start;
+            // Reset globalCount back to start, then add only the specified delta
+            globalCount = start + (delta ?? count);
+            if (--refCount === 0)
+                globalCount = 0;
+            return count;
+        },
+    };
+}
+
+//# sourceMappingURL=unrecognized.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/defaultToZeroValue.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+let defaultToZeroValue_globalCount = 0;
+let defaultToZeroValue_refCount = 0;
+function defaultToZeroValue(value) {
+    defaultToZeroValue_globalCount++;
+    return unrecognized_unrecognized(value);
+}
+function startCountingDefaultToZeroValue() {
+    defaultToZeroValue_refCount++;
+    const start = defaultToZeroValue_globalCount;
+    return {
+        /**
+         * Ends counting and returns the delta.
+         * @param delta - If provided, only this amount is added to the parent counter
+         *   (used for nested unions where we only want to record the winning option's count).
+         *   If not provided, records all counts since start().
+         */
+        end: (delta) => {
+            const count = defaultToZeroValue_globalCount - start;
+            // Reset globalCount back to start, then add only the specified delta
+            defaultToZeroValue_globalCount = start + (delta ?? count);
+            if (--defaultToZeroValue_refCount === 0)
+                defaultToZeroValue_globalCount = 0;
+            return count;
+        },
+    };
+}
+//# sourceMappingURL=defaultToZeroValue.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/primitives.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+function string() {
+    return unionType([
+        stringType(),
+        // Null or undefined -> ""
+        zodDefaultToZeroValue(""),
+        // Any other value -> String(x)
+        anyType().transform((x) => unrecognized_unrecognized(JSON.stringify(x))),
+    ]);
+}
+function primitives_boolean() {
+    return unionType([
+        booleanType(),
+        // String "true" (case insensitive) -> true, "false" -> false
+        stringType().transform((x, ctx) => {
+            const lower = x.toLowerCase();
+            if (lower === "true")
+                return unrecognized_unrecognized(true);
+            if (lower === "false")
+                return unrecognized_unrecognized(false);
+            ctx.addIssue({
+                code: "invalid_type",
+                expected: "boolean",
+                received: "string",
+            });
+            return NEVER;
+        }),
+        zodDefaultToZeroValue(false),
+    ]);
+}
+function number() {
+    return unionType([
+        numberType(),
+        // String -> Number
+        stringType().transform((x, ctx) => {
+            const num = Number(x);
+            if (isNaN(num)) {
+                ctx.addIssue({
+                    code: "invalid_type",
+                    expected: "number",
+                    received: "string",
+                });
+                return NEVER;
+            }
+            return unrecognized_unrecognized(num);
+        }),
+        // Null or undefined -> 0
+        zodDefaultToZeroValue(0),
+    ]);
+}
+function date() {
+    return z.union([
+        z.union([z.string(), zodDefaultToZeroValue(0)]).transform((x) => new Date(x)).pipe(z.date()),
+        z.number().transform((x, ctx) => {
+            const date = new Date(x);
+            if (isNaN(date.getTime())) {
+                ctx.addIssue({
+                    code: "invalid_type",
+                    expected: "date",
+                    received: "number",
+                });
+                return z.NEVER;
+            }
+            return unrecognized(date);
+        }),
+    ]);
+}
+function literal(value) {
+    return unionType([literalType(value), zodDefaultToZeroValue(value)]);
+}
+function optional(t) {
+    return unionType([
+        // Null -> undefined
+        nullType().transform(() => unrecognized_unrecognized(undefined)),
+        t,
+    ]).optional();
+}
+function nullable(t) {
+    return unionType([
+        nullType(),
+        // Undefined -> null
+        undefinedType().transform(() => defaultToZeroValue(null)),
+        t,
+    ]);
+}
+function zodDefaultToZeroValue(value) {
+    return anyType().transform((input, ctx) => {
+        if (input === undefined)
+            return defaultToZeroValue(value);
+        if (input === null)
+            return defaultToZeroValue(value);
+        ctx.addIssue({
+            code: "invalid_type",
+            expected: "undefined",
+            received: "unknown",
+        });
+        return NEVER;
+    });
+}
+//# sourceMappingURL=primitives.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/rfcdate.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+const dateRE = /^\d{4}-\d{2}-\d{2}$/;
+class RFCDate {
+    serialized;
+    /**
+     * Creates a new RFCDate instance using today's date.
+     */
+    static today() {
+        return new RFCDate(new Date());
+    }
+    /**
+     * Creates a new RFCDate instance using the provided input.
+     * If a string is used then in must be in the format YYYY-MM-DD.
+     *
+     * @param date A Date object or a date string in YYYY-MM-DD format
+     * @example
+     * new RFCDate("2022-01-01")
+     * @example
+     * new RFCDate(new Date())
+     */
+    constructor(date) {
+        if (typeof date === "string" && !dateRE.test(date)) {
+            throw new RangeError("RFCDate: date strings must be in the format YYYY-MM-DD: " + date);
+        }
+        const value = new Date(date);
+        if (isNaN(+value)) {
+            throw new RangeError("RFCDate: invalid date provided: " + date);
+        }
+        this.serialized = value.toISOString().slice(0, "YYYY-MM-DD".length);
+        if (!dateRE.test(this.serialized)) {
+            throw new TypeError(`RFCDate: failed to build valid date with given value: ${date} serialized to ${this.serialized}`);
+        }
+    }
+    toJSON() {
+        return this.toString();
+    }
+    toString() {
+        return this.serialized;
+    }
+}
+//# sourceMappingURL=rfcdate.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/smartUnion.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+// Not needed if lax mode
+
+
+
+
+/**
+ * Smart union parser that tries all schemas and returns the best match
+ * based on the number of populated fields.
+ */
+function smartUnion(options) {
+    return unknownType().transform((input, ctx) => {
+        const candidates = [];
+        const errors = options.map(() => []);
+        const parentUnrecognizedCtr = startCountingUnrecognized();
+        const parentZeroDefaultCtr = startCountingDefaultToZeroValue();
+        // Filter out invalid options
+        for (const [i, option] of options.entries()) {
+            const unrecognizedCtr = startCountingUnrecognized();
+            const zeroDefaultCtr = startCountingDefaultToZeroValue();
+            const result = option.safeParse(input);
+            const inexactCount = unrecognizedCtr.end();
+            const zeroDefaultCount = zeroDefaultCtr.end();
+            if (result.success) {
+                candidates.push({
+                    data: result.data,
+                    inexactCount,
+                    zeroDefaultCount,
+                    fieldCount: -1, // We'll count this later if needed
+                });
+                continue;
+            }
+            errors[i].push(...result.error.issues);
+        }
+        // No valid options
+        if (candidates.length === 0) {
+            parentUnrecognizedCtr.end(0);
+            parentZeroDefaultCtr.end(0);
+            ctx.addIssue({
+                code: "invalid_union",
+                unionErrors: errors.map(issues => new ZodError_ZodError(issues)),
+            });
+            return NEVER;
+        }
+        let best = candidates[0];
+        // Find the best option
+        for (const candidate of candidates) {
+            // Minor optimization to avoid counting fields if there's only one candidate
+            if (candidates.length > 1) {
+                candidate.fieldCount = countFieldsRecursive(candidate.data);
+            }
+            best = better(candidate, best);
+        }
+        // The cost of this union should be the cost of the best candidate not all the candidates
+        parentUnrecognizedCtr.end(best.inexactCount);
+        parentZeroDefaultCtr.end(best.zeroDefaultCount);
+        return best.data;
+    });
+}
+function better(a, b) {
+    // First prefer exact matches over inexact ones
+    const aIsExact = a.inexactCount === 0;
+    const bIsExact = b.inexactCount === 0;
+    if (aIsExact !== bIsExact) {
+        return aIsExact ? a : b;
+    }
+    // Then compare field counts
+    const actualFieldCountA = a.fieldCount - a.zeroDefaultCount;
+    const actualFieldCountB = b.fieldCount - b.zeroDefaultCount;
+    if (actualFieldCountA !== actualFieldCountB) {
+        return actualFieldCountA > actualFieldCountB ? a : b;
+    }
+    return a.inexactCount < b.inexactCount ? a : b;
+}
+/**
+ * Counts the number of fields in a parsed value recursively.
+ * @param `parsed` assumed to *not* contain cycles
+ * fieldCount: total number of fields found
+ * inexactCount: number of primitive values that are not unrecognized enum values
+ */
+function countFieldsRecursive(parsed) {
+    let fieldCount = 0;
+    const queue = [parsed];
+    let index = 0;
+    while (index < queue.length) {
+        const value = queue[index++];
+        if (value === undefined) {
+            continue;
+        }
+        // Check if it's a primitive value
+        const type = typeof value;
+        if (value === null
+            || type === "number"
+            || type === "string"
+            || type === "boolean"
+            || type === "bigint"
+            || value instanceof Date
+            || value instanceof RFCDate) {
+            fieldCount++;
+            continue;
+        }
+        // Handle arrays
+        if (Array.isArray(value)) {
+            queue.push(...value);
+            continue;
+        }
+        // Handle objects
+        if (type === "object") {
+            queue.push(...Object.values(value));
+        }
+    }
+    return fieldCount;
+}
+//# sourceMappingURL=smartUnion.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/pagination.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+/** @internal */
+const Pagination$inboundSchema = objectType({
+    count: number(),
+    next: nullable(number()),
+    prev: nullable(number()),
+});
+function paginationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => Pagination$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'Pagination' from JSON`);
+}
+//# sourceMappingURL=pagination.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/filterprojectenvsop.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+/**
+ * If true, the environment variable value will be decrypted
+ *
+ * @deprecated enum: This will be removed in a future release, please migrate away from it as soon as possible.
+ */
+const Decrypt = {
+    True: "true",
+    False: "false",
+};
+const FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJSONType = {
+    FlagsSecret: "flags-secret",
+};
+const FilterProjectEnvsResponseBodyProjectsSecurityIssues = {
+    FlagsSecretNeedsSplit: "flags-secret-needs-split",
+    ReadableSecret: "readable-secret",
+};
+const FilterProjectEnvsTargetProjectsResponse2 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsTargetProjectsResponse1 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsResponseBodyProjectsResponse200Type = {
+    Encrypted: "encrypted",
+    Plain: "plain",
+    Secret: "secret",
+    Sensitive: "sensitive",
+    System: "system",
+};
+/**
+ * User-facing config/secret model. When set, authoritative for new code paths. Legacy rows omit this field and callers fall back to existing `type` behavior.
+ */
+const FilterProjectEnvsResponseBodyProjectsVisibility = {
+    Config: "config",
+    Secret: "secret",
+};
+const FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJson2Type = {
+    FlagsSecret: "flags-secret",
+};
+const FilterProjectEnvsResponseBodySecurityIssues = {
+    FlagsSecretNeedsSplit: "flags-secret-needs-split",
+    ReadableSecret: "readable-secret",
+};
+const FilterProjectEnvsTargetProjects2 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsTargetProjects1 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsResponseBodyProjectsResponseType = {
+    Encrypted: "encrypted",
+    Plain: "plain",
+    Secret: "secret",
+    Sensitive: "sensitive",
+    System: "system",
+};
+/**
+ * User-facing config/secret model. When set, authoritative for new code paths. Legacy rows omit this field and callers fall back to existing `type` behavior.
+ */
+const FilterProjectEnvsResponseBodyVisibility = {
+    Config: "config",
+    Secret: "secret",
+};
+const FilterProjectEnvsResponseBodyProjectsType = {
+    FlagsSecret: "flags-secret",
+};
+const ResponseBodySecurityIssues = {
+    FlagsSecretNeedsSplit: "flags-secret-needs-split",
+    ReadableSecret: "readable-secret",
+};
+const FilterProjectEnvsTarget2 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsTarget1 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const FilterProjectEnvsResponseBodyType = {
+    Encrypted: "encrypted",
+    Plain: "plain",
+    Secret: "secret",
+    Sensitive: "sensitive",
+    System: "system",
+};
+/**
+ * User-facing config/secret model. When set, authoritative for new code paths. Legacy rows omit this field and callers fall back to existing `type` behavior.
+ */
+const ResponseBodyVisibility = {
+    Config: "config",
+    Secret: "secret",
+};
+/** @internal */
+const Decrypt$outboundSchema = nativeEnumType(Decrypt);
+/** @internal */
+const FilterProjectEnvsRequest$outboundSchema = objectType({
+    idOrName: stringType(),
+    gitBranch: stringType().optional(),
+    decrypt: Decrypt$outboundSchema.optional(),
+    source: stringType().optional(),
+    customEnvironmentId: stringType().optional(),
+    customEnvironmentSlug: stringType().optional(),
+    teamId: stringType().optional(),
+    slug: stringType().optional(),
+});
+function filterProjectEnvsRequestToJSON(filterProjectEnvsRequest) {
+    return JSON.stringify(FilterProjectEnvsRequest$outboundSchema.parse(filterProjectEnvsRequest));
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse17$inboundSchema = objectType({
+    projectId: string(),
+    type: literal("flags-connection-string"),
+});
+function filterProjectEnvsContentHintProjectsResponse17FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse17$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse17' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse16$inboundSchema = objectType({
+    integrationConfigurationId: string(),
+    integrationId: string(),
+    integrationProductId: string(),
+    storeId: string(),
+    type: literal("integration-store-secret"),
+});
+function filterProjectEnvsContentHintProjectsResponse16FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse16$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse16' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse15$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-no-ssl"),
+});
+function filterProjectEnvsContentHintProjectsResponse15FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse15$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse15' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse14$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-database"),
+});
+function filterProjectEnvsContentHintProjectsResponse14FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse14$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse14' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse13$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-password"),
+});
+function filterProjectEnvsContentHintProjectsResponse13FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse13$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse13' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse12$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-host"),
+});
+function filterProjectEnvsContentHintProjectsResponse12FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse12$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse12' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse11$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-user"),
+});
+function filterProjectEnvsContentHintProjectsResponse11FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse11$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse11' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse10$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-prisma-url"),
+});
+function filterProjectEnvsContentHintProjectsResponse10FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse10$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse10' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse9$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-non-pooling"),
+});
+function filterProjectEnvsContentHintProjectsResponse9FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse9$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse9' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse8$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url"),
+});
+function filterProjectEnvsContentHintProjectsResponse8FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse8$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse8' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse7$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-webhook-public-key"),
+});
+function filterProjectEnvsContentHintProjectsResponse7FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse7$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse7' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse6$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-store-id"),
+});
+function filterProjectEnvsContentHintProjectsResponse6FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse6$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse6' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse5$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-read-write-token"),
+});
+function filterProjectEnvsContentHintProjectsResponse5FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse5$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse5' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse4$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-read-only-token"),
+});
+function filterProjectEnvsContentHintProjectsResponse4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse4' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse3$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-token"),
+});
+function filterProjectEnvsContentHintProjectsResponse3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse3' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse2$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-url"),
+});
+function filterProjectEnvsContentHintProjectsResponse2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse2' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjectsResponse1$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-url"),
+});
+function filterProjectEnvsContentHintProjectsResponse1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjectsResponse1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjectsResponse1' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsContentHint$inboundSchema = unionType([
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse1$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse2$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse3$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse4$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse5$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse6$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse7$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse8$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse9$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse10$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse11$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse12$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse13$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse14$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse15$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse16$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjectsResponse17$inboundSchema),
+]);
+function filterProjectEnvsResponseBodyProjectsContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyProjectsContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyProjectsContentHint' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJSONType$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJSONType);
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsInternalContentHint$inboundSchema = objectType({
+    encryptedValue: string(),
+    type: FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJSONType$inboundSchema,
+});
+function filterProjectEnvsResponseBodyProjectsInternalContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyProjectsInternalContentHint$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyProjectsInternalContentHint' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsSecurityIssues$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsSecurityIssues);
+/** @internal */
+const FilterProjectEnvsTargetProjectsResponse2$inboundSchema = nativeEnumType(FilterProjectEnvsTargetProjectsResponse2);
+/** @internal */
+const FilterProjectEnvsTargetProjectsResponse1$inboundSchema = nativeEnumType(FilterProjectEnvsTargetProjectsResponse1);
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsResponseTarget$inboundSchema = smartUnion([
+    arrayType(FilterProjectEnvsTargetProjectsResponse1$inboundSchema),
+    FilterProjectEnvsTargetProjectsResponse2$inboundSchema,
+]);
+function filterProjectEnvsResponseBodyProjectsResponseTargetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyProjectsResponseTarget$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyProjectsResponseTarget' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsResponse200Type$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsResponse200Type);
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsVisibility$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsVisibility);
+/** @internal */
+const ResponseBodyEnvs$inboundSchema = objectType({
+    comment: optional(string()),
+    configurationId: nullableType(string()).optional(),
+    contentHint: nullableType(unionType([
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse1$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse2$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse3$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse4$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse5$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse6$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse7$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse8$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse9$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse10$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse11$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse12$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse13$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse14$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse15$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse16$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjectsResponse17$inboundSchema),
+    ])).optional(),
+    createdAt: optional(number()),
+    createdBy: nullableType(string()).optional(),
+    customEnvironmentIds: optional(arrayType(string())),
+    decrypted: optional(primitives_boolean()),
+    edgeConfigId: nullableType(string()).optional(),
+    edgeConfigTokenId: nullableType(string()).optional(),
+    gitBranch: optional(string()),
+    id: optional(string()),
+    internalContentHint: nullableType(lazyType(() => FilterProjectEnvsResponseBodyProjectsInternalContentHint$inboundSchema)).optional(),
+    key: string(),
+    legacyValue: optional(string()),
+    securityIssues: arrayType(FilterProjectEnvsResponseBodyProjectsSecurityIssues$inboundSchema),
+    sunsetSecretId: optional(string()),
+    system: optional(primitives_boolean()),
+    target: optional(smartUnion([
+        arrayType(FilterProjectEnvsTargetProjectsResponse1$inboundSchema),
+        FilterProjectEnvsTargetProjectsResponse2$inboundSchema,
+    ])),
+    type: FilterProjectEnvsResponseBodyProjectsResponse200Type$inboundSchema,
+    updatedAt: optional(number()),
+    updatedBy: nullableType(string()).optional(),
+    value: string(),
+    visibility: optional(FilterProjectEnvsResponseBodyProjectsVisibility$inboundSchema),
+});
+function responseBodyEnvsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => ResponseBodyEnvs$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'ResponseBodyEnvs' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBody3$inboundSchema = objectType({
+    envs: arrayType(lazyType(() => ResponseBodyEnvs$inboundSchema)),
+    hiddenProductionEnvCount: number(),
+});
+function filterProjectEnvsResponseBody3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBody3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBody3' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects17$inboundSchema = objectType({
+    projectId: string(),
+    type: literal("flags-connection-string"),
+});
+function filterProjectEnvsContentHintProjects17FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects17$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects17' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects16$inboundSchema = objectType({
+    integrationConfigurationId: string(),
+    integrationId: string(),
+    integrationProductId: string(),
+    storeId: string(),
+    type: literal("integration-store-secret"),
+});
+function filterProjectEnvsContentHintProjects16FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects16$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects16' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects15$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-no-ssl"),
+});
+function filterProjectEnvsContentHintProjects15FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects15$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects15' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects14$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-database"),
+});
+function filterProjectEnvsContentHintProjects14FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects14$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects14' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects13$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-password"),
+});
+function filterProjectEnvsContentHintProjects13FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects13$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects13' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects12$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-host"),
+});
+function filterProjectEnvsContentHintProjects12FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects12$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects12' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects11$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-user"),
+});
+function filterProjectEnvsContentHintProjects11FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects11$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects11' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects10$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-prisma-url"),
+});
+function filterProjectEnvsContentHintProjects10FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects10$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects10' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects9$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-non-pooling"),
+});
+function filterProjectEnvsContentHintProjects9FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects9$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects9' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects8$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url"),
+});
+function filterProjectEnvsContentHintProjects8FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects8$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects8' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects7$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-webhook-public-key"),
+});
+function filterProjectEnvsContentHintProjects7FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects7$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects7' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects6$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-store-id"),
+});
+function filterProjectEnvsContentHintProjects6FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects6$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects6' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects5$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-read-write-token"),
+});
+function filterProjectEnvsContentHintProjects5FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects5$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects5' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects4$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-read-only-token"),
+});
+function filterProjectEnvsContentHintProjects4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects4' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects3$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-token"),
+});
+function filterProjectEnvsContentHintProjects3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects3' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects2$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-url"),
+});
+function filterProjectEnvsContentHintProjects2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects2' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHintProjects1$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-url"),
+});
+function filterProjectEnvsContentHintProjects1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHintProjects1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHintProjects1' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyContentHint$inboundSchema = unionType([
+    lazyType(() => FilterProjectEnvsContentHintProjects1$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects2$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects3$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects4$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects5$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects6$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects7$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects8$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects9$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects10$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects11$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects12$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects13$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects14$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects15$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects16$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHintProjects17$inboundSchema),
+]);
+function filterProjectEnvsResponseBodyContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyContentHint' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJson2Type$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJson2Type);
+/** @internal */
+const FilterProjectEnvsResponseBodyInternalContentHint$inboundSchema = objectType({
+    encryptedValue: string(),
+    type: FilterProjectEnvsResponseBodyProjectsResponse200ApplicationJson2Type$inboundSchema,
+});
+function filterProjectEnvsResponseBodyInternalContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyInternalContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyInternalContentHint' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodySecurityIssues$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodySecurityIssues);
+/** @internal */
+const FilterProjectEnvsTargetProjects2$inboundSchema = nativeEnumType(FilterProjectEnvsTargetProjects2);
+/** @internal */
+const FilterProjectEnvsTargetProjects1$inboundSchema = nativeEnumType(FilterProjectEnvsTargetProjects1);
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsTarget$inboundSchema = smartUnion([
+    arrayType(FilterProjectEnvsTargetProjects1$inboundSchema),
+    FilterProjectEnvsTargetProjects2$inboundSchema,
+]);
+function filterProjectEnvsResponseBodyProjectsTargetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyProjectsTarget$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyProjectsTarget' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsResponseType$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsResponseType);
+/** @internal */
+const FilterProjectEnvsResponseBodyVisibility$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyVisibility);
+/** @internal */
+const Envs$inboundSchema = objectType({
+    comment: optional(string()),
+    configurationId: nullableType(string()).optional(),
+    contentHint: nullableType(unionType([
+        lazyType(() => FilterProjectEnvsContentHintProjects1$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects2$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects3$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects4$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects5$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects6$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects7$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects8$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects9$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects10$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects11$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects12$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects13$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects14$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects15$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects16$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHintProjects17$inboundSchema),
+    ])).optional(),
+    createdAt: optional(number()),
+    createdBy: nullableType(string()).optional(),
+    customEnvironmentIds: optional(arrayType(string())),
+    decrypted: optional(primitives_boolean()),
+    edgeConfigId: nullableType(string()).optional(),
+    edgeConfigTokenId: nullableType(string()).optional(),
+    gitBranch: optional(string()),
+    id: optional(string()),
+    internalContentHint: nullableType(lazyType(() => FilterProjectEnvsResponseBodyInternalContentHint$inboundSchema)).optional(),
+    key: string(),
+    legacyValue: optional(string()),
+    securityIssues: arrayType(FilterProjectEnvsResponseBodySecurityIssues$inboundSchema),
+    sunsetSecretId: optional(string()),
+    system: optional(primitives_boolean()),
+    target: optional(smartUnion([
+        arrayType(FilterProjectEnvsTargetProjects1$inboundSchema),
+        FilterProjectEnvsTargetProjects2$inboundSchema,
+    ])),
+    type: FilterProjectEnvsResponseBodyProjectsResponseType$inboundSchema,
+    updatedAt: optional(number()),
+    updatedBy: nullableType(string()).optional(),
+    value: string(),
+    visibility: optional(FilterProjectEnvsResponseBodyVisibility$inboundSchema),
+});
+function envsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => Envs$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'Envs' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBody2$inboundSchema = objectType({
+    envs: arrayType(lazyType(() => Envs$inboundSchema)),
+    pagination: Pagination$inboundSchema,
+});
+function filterProjectEnvsResponseBody2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBody2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBody2' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint17$inboundSchema = objectType({
+    projectId: string(),
+    type: literal("flags-connection-string"),
+});
+function filterProjectEnvsContentHint17FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint17$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint17' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint16$inboundSchema = objectType({
+    integrationConfigurationId: string(),
+    integrationId: string(),
+    integrationProductId: string(),
+    storeId: string(),
+    type: literal("integration-store-secret"),
+});
+function filterProjectEnvsContentHint16FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint16$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint16' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint15$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-no-ssl"),
+});
+function filterProjectEnvsContentHint15FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint15$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint15' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint14$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-database"),
+});
+function filterProjectEnvsContentHint14FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint14$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint14' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint13$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-password"),
+});
+function filterProjectEnvsContentHint13FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint13$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint13' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint12$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-host"),
+});
+function filterProjectEnvsContentHint12FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint12$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint12' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint11$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-user"),
+});
+function filterProjectEnvsContentHint11FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint11$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint11' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint10$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-prisma-url"),
+});
+function filterProjectEnvsContentHint10FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint10$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint10' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint9$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-non-pooling"),
+});
+function filterProjectEnvsContentHint9FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint9$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint9' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint8$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url"),
+});
+function filterProjectEnvsContentHint8FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint8$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint8' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint7$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-webhook-public-key"),
+});
+function filterProjectEnvsContentHint7FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint7$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint7' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint6$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-store-id"),
+});
+function filterProjectEnvsContentHint6FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint6$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint6' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint5$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-read-write-token"),
+});
+function filterProjectEnvsContentHint5FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint5$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint5' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint4$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-read-only-token"),
+});
+function filterProjectEnvsContentHint4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint4' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint3$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-token"),
+});
+function filterProjectEnvsContentHint3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint3' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint2$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-url"),
+});
+function filterProjectEnvsContentHint2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint2' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsContentHint1$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-url"),
+});
+function filterProjectEnvsContentHint1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsContentHint1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsContentHint1' from JSON`);
+}
+/** @internal */
+const ResponseBodyContentHint$inboundSchema = unionType([
+    lazyType(() => FilterProjectEnvsContentHint1$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint2$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint3$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint4$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint5$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint6$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint7$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint8$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint9$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint10$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint11$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint12$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint13$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint14$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint15$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint16$inboundSchema),
+    lazyType(() => FilterProjectEnvsContentHint17$inboundSchema),
+]);
+function responseBodyContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => ResponseBodyContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'ResponseBodyContentHint' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyProjectsType$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyProjectsType);
+/** @internal */
+const ResponseBodyInternalContentHint$inboundSchema = objectType({
+    encryptedValue: string(),
+    type: FilterProjectEnvsResponseBodyProjectsType$inboundSchema,
+});
+function responseBodyInternalContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => ResponseBodyInternalContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'ResponseBodyInternalContentHint' from JSON`);
+}
+/** @internal */
+const ResponseBodySecurityIssues$inboundSchema = nativeEnumType(ResponseBodySecurityIssues);
+/** @internal */
+const FilterProjectEnvsTarget2$inboundSchema = nativeEnumType(FilterProjectEnvsTarget2);
+/** @internal */
+const FilterProjectEnvsTarget1$inboundSchema = nativeEnumType(FilterProjectEnvsTarget1);
+/** @internal */
+const FilterProjectEnvsResponseBodyTarget$inboundSchema = smartUnion([
+    arrayType(FilterProjectEnvsTarget1$inboundSchema),
+    FilterProjectEnvsTarget2$inboundSchema,
+]);
+function filterProjectEnvsResponseBodyTargetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBodyTarget$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBodyTarget' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBodyType$inboundSchema = nativeEnumType(FilterProjectEnvsResponseBodyType);
+/** @internal */
+const ResponseBodyVisibility$inboundSchema = nativeEnumType(ResponseBodyVisibility);
+/** @internal */
+const FilterProjectEnvsResponseBody1$inboundSchema = objectType({
+    comment: optional(string()),
+    configurationId: nullableType(string()).optional(),
+    contentHint: nullableType(unionType([
+        lazyType(() => FilterProjectEnvsContentHint1$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint2$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint3$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint4$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint5$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint6$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint7$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint8$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint9$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint10$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint11$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint12$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint13$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint14$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint15$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint16$inboundSchema),
+        lazyType(() => FilterProjectEnvsContentHint17$inboundSchema),
+    ])).optional(),
+    createdAt: optional(number()),
+    createdBy: nullableType(string()).optional(),
+    customEnvironmentIds: optional(arrayType(string())),
+    decrypted: optional(primitives_boolean()),
+    edgeConfigId: nullableType(string()).optional(),
+    edgeConfigTokenId: nullableType(string()).optional(),
+    gitBranch: optional(string()),
+    id: optional(string()),
+    internalContentHint: nullableType(lazyType(() => ResponseBodyInternalContentHint$inboundSchema)).optional(),
+    key: string(),
+    legacyValue: optional(string()),
+    securityIssues: arrayType(ResponseBodySecurityIssues$inboundSchema),
+    sunsetSecretId: optional(string()),
+    system: optional(primitives_boolean()),
+    target: optional(smartUnion([
+        arrayType(FilterProjectEnvsTarget1$inboundSchema),
+        FilterProjectEnvsTarget2$inboundSchema,
+    ])),
+    type: FilterProjectEnvsResponseBodyType$inboundSchema,
+    updatedAt: optional(number()),
+    updatedBy: nullableType(string()).optional(),
+    value: string(),
+    visibility: optional(ResponseBodyVisibility$inboundSchema),
+});
+function filterProjectEnvsResponseBody1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBody1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBody1' from JSON`);
+}
+/** @internal */
+const FilterProjectEnvsResponseBody$inboundSchema = smartUnion([
+    lazyType(() => FilterProjectEnvsResponseBody1$inboundSchema),
+    lazyType(() => FilterProjectEnvsResponseBody2$inboundSchema),
+    lazyType(() => FilterProjectEnvsResponseBody3$inboundSchema),
+]);
+function filterProjectEnvsResponseBodyFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => FilterProjectEnvsResponseBody$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'FilterProjectEnvsResponseBody' from JSON`);
+}
+//# sourceMappingURL=filterprojectenvsop.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/types/async.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+class APIPromise {
+    #promise;
+    #unwrapped;
+    [Symbol.toStringTag] = "APIPromise";
+    constructor(p) {
+        this.#promise = p instanceof Promise ? p : Promise.resolve(p);
+        this.#unwrapped = p instanceof Promise ? null : Promise.resolve(p[0]);
+    }
+    #getUnwrapped() {
+        return (this.#unwrapped ?? (this.#unwrapped = this.#promise.then(([value]) => value)));
+    }
+    then(onfulfilled, onrejected) {
+        return this.#promise.then(onfulfilled ? ([value]) => onfulfilled(value) : void 0, onrejected);
+    }
+    catch(onrejected) {
+        return this.#getUnwrapped().catch(onrejected);
+    }
+    finally(onfinally) {
+        return this.#getUnwrapped().finally(onfinally);
+    }
+    $inspect() {
+        return this.#promise;
+    }
+}
+//# sourceMappingURL=async.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/funcs/projectsFilterProjectEnvs.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * Retrieve the environment variables of a project by id or name
+ *
+ * @remarks
+ * Retrieve the environment variables for a given project by passing either the project `id` or `name` in the URL.
+ *
+ * If set, this operation will use {@link Security.bearerToken} from the global security.
+ */
+function projectsFilterProjectEnvs(client, request, options) {
+    return new APIPromise($do(client, request, options));
+}
+async function $do(client, request, options) {
+    const parsed = schemas_safeParse(request, (value) => FilterProjectEnvsRequest$outboundSchema.parse(value), "Input validation failed");
+    if (!parsed.ok) {
+        return [parsed, { status: "invalid" }];
+    }
+    const payload = parsed.value;
+    const body = null;
+    const pathParams = {
+        idOrName: encodeSimple("idOrName", payload.idOrName, {
+            explode: false,
+            charEncoding: "percent",
+        }),
+    };
+    const path = pathToFunc("/v10/projects/{idOrName}/env")(pathParams);
+    const query = encodeFormQuery({
+        "customEnvironmentId": payload.customEnvironmentId,
+        "customEnvironmentSlug": payload.customEnvironmentSlug,
+        "decrypt": payload.decrypt,
+        "gitBranch": payload.gitBranch,
+        "slug": payload.slug,
+        "source": payload.source,
+        "teamId": payload.teamId,
+    });
+    const headers = new Headers(compactMap({
+        Accept: "application/json",
+    }));
+    const secConfig = await extractSecurity(client._options.bearerToken);
+    const securityInput = secConfig == null ? {} : { bearerToken: secConfig };
+    const requestSecurity = resolveGlobalSecurity(securityInput, [0]);
+    const context = {
+        options: client._options,
+        baseURL: options?.serverURL ?? client._baseURL ?? "",
+        operationID: "filterProjectEnvs",
+        oAuth2Scopes: null,
+        resolvedSecurity: requestSecurity,
+        securitySource: client._options.bearerToken,
+        retryConfig: options?.retries
+            || client._options.retryConfig
+            || { strategy: "none" },
+        retryCodes: options?.retryCodes || ["429", "500", "502", "503", "504"],
+    };
+    const requestRes = client._createRequest(context, {
+        security: requestSecurity,
+        method: "GET",
+        baseURL: options?.serverURL,
+        path: path,
+        headers: headers,
+        query: query,
+        body: body,
+        userAgent: client._options.userAgent,
+        timeoutMs: options?.timeoutMs || client._options.timeoutMs || -1,
+    }, options);
+    if (!requestRes.ok) {
+        return [requestRes, { status: "invalid" }];
+    }
+    const req = requestRes.value;
+    const doResult = await client._do(req, {
+        context,
+        isErrorStatusCode: (statusCode) => matchStatusCode({ status: statusCode }, ["4XX", "5XX"]),
+        retryConfig: context.retryConfig,
+        retryCodes: context.retryCodes,
+    });
+    if (!doResult.ok) {
+        return [doResult, { status: "request-error", request: req }];
+    }
+    const response = doResult.value;
+    const [result] = await match(json(200, FilterProjectEnvsResponseBody$inboundSchema), fail([400, 401, 403, 410, "4XX"]), fail("5XX"))(response, req);
+    if (!result.ok) {
+        return [result, { status: "complete", request: req, response }];
+    }
+    return [result, { status: "complete", request: req, response }];
+}
+//# sourceMappingURL=projectsFilterProjectEnvs.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/getprojecthas2.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+const GetProjectProjectsResponseAction = {
+    Blocked: "blocked",
+};
+const GetProjectHasProjectsKey = {
+    XVercelIpCountry: "x-vercel-ip-country",
+};
+const GetProjectRouteProjectsAction = {
+    BlockLegalCwc: "block_legal_cwc",
+};
+const GetProjectHasKey = {
+    XVercelIpCountry: "x-vercel-ip-country",
+};
+const GetProjectRouteAction = {
+    BlockLegalCwc: "block_legal_cwc",
+};
+const GetProjectProjectsAction = {
+    AddDeploymentInterstitial: "add-deployment-interstitial",
+    AddProjectInterstitial: "add-project-interstitial",
+    RemoveDeploymentInterstitial: "remove-deployment-interstitial",
+    RemoveProjectInterstitial: "remove-project-interstitial",
+};
+const GetProjectConfiguredBy = {
+    A: "A",
+    Cname: "CNAME",
+    Dns01: "dns-01",
+    Http: "http",
+};
+/**
+ * The type of matching to perform
+ */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyAliasType = {
+    EndsWith: "endsWith",
+    Equals: "equals",
+    StartsWith: "startsWith",
+};
+const GetProjectProjectsResponseChecksConclusion = {
+    Canceled: "canceled",
+    Failed: "failed",
+    Skipped: "skipped",
+    Succeeded: "succeeded",
+};
+const GetProjectProjectsResponseChecksState = {
+    Completed: "completed",
+    Registered: "registered",
+    Running: "running",
+};
+const GetProjectProjectsResponsePlan = {
+    Enterprise: "enterprise",
+    Hobby: "hobby",
+    Pro: "pro",
+};
+const GetProjectProjectsResponseReadyState = {
+    Blocked: "BLOCKED",
+    Building: "BUILDING",
+    Canceled: "CANCELED",
+    Error: "ERROR",
+    Initializing: "INITIALIZING",
+    Queued: "QUEUED",
+    Ready: "READY",
+};
+const GetProjectProjectsResponseReadySubstate = {
+    Promoted: "PROMOTED",
+    Rolling: "ROLLING",
+    Staged: "STAGED",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyType = {
+    Lambdas: "LAMBDAS",
+};
+const GetProjectEnvironment = {
+    Preview: "preview",
+    Production: "production",
+};
+const GetProjectTarget = {
+    Preview: "PREVIEW",
+    Production: "PRODUCTION",
+    Staging: "STAGING",
+};
+const GetProjectEnvId2 = {
+    Preview: "preview",
+    Production: "production",
+};
+/**
+ * The origin of this definition. 'api' means created via the API. Undefined means it originated from a deployment (vercel.json).
+ */
+const GetProjectSource = {
+    Api: "api",
+};
+/**
+ * The type of matching to perform
+ */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyCustomEnvironmentsType = {
+    EndsWith: "endsWith",
+    Equals: "equals",
+    StartsWith: "startsWith",
+};
+/**
+ * The type of environment (production, preview, or development)
+ */
+const GetProjectType = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const GetProjectBuildMachineElasticReason = {
+    BasicFloor: "basic-floor",
+    BuildTimeoutFailure: "build-timeout-failure",
+    EnospcFailure: "enospc-failure",
+    EnterpriseFloor: "enterprise-floor",
+    HighPeakDisk: "high-peak-disk",
+    HighPeakMemory: "high-peak-memory",
+    LongBuildDuration: "long-build-duration",
+    OomFailure: "oom-failure",
+    ShortBuildDuration: "short-build-duration",
+    SustainedHighCpu: "sustained-high-cpu",
+};
+const GetProjectBuildMachineSelection = {
+    Elastic: "elastic",
+    Fixed: "fixed",
+};
+const GetProjectBuildMachineType = {
+    Basic: "basic",
+    Enhanced: "enhanced",
+    Standard: "standard",
+    Turbo: "turbo",
+};
+const GetProjectConfiguration = {
+    SkipNamespaceQueue: "SKIP_NAMESPACE_QUEUE",
+    WaitForNamespaceQueue: "WAIT_FOR_NAMESPACE_QUEUE",
+};
+const GetProjectFunctionDefaultMemoryType = {
+    Performance: "performance",
+    PerformanceXl: "performance_xl",
+    Standard: "standard",
+    StandardLegacy: "standard_legacy",
+};
+const GetProjectEnvironmentsTarget = {
+    Preview: "preview",
+    Production: "production",
+};
+/**
+ * Customer-configurable deployment sources. Every deploy classifies to exactly one. JSON schema in `packages/deployment-policy/schemas/body.ts` enumerates exactly these values. - `'git'` — git provider webhook. - `'cli'` — Vercel CLI (legacy classic-token CLI and SIWV CLI both). - `'rest-api'` — direct user/team-token REST upload. Does NOT cover deploy hooks, Marketplace integrations, or first-party app tokens. - `'deploy-hook'` — project deploy-hook URL. The URL is the credential. - `'integration'` — third-party Marketplace actor: Marketplace integration token, user-delegated OAuth from a Marketplace app, or an unrecognized third-party Vercel App. First-party Vercel Apps are never `'integration'`. - `'v0'` — the v0 product surface (entitlement-gated). v0 deploys through the CLI under the hood, but classifies as its own source so a team can allow or deny v0 independently of `'cli'`. First-party Vercel apps (Toolbar, etc.) classify as `'first-party'` — see `ClassifiedSource` in `./checks`. They're not in this union because they aren't customer-configurable; they bypass `checkDeploymentSources` entirely. v0 is intentionally NOT among them: like the CLI, it's a real product surface and is policy-controllable.
+ */
+const GetProjectSources = {
+    Cli: "cli",
+    DeployHook: "deploy-hook",
+    Git: "git",
+    Integration: "integration",
+    RestApi: "rest-api",
+    V0: "v0",
+};
+const GetProjectEnvironmentsProjectsTarget = {
+    Preview: "preview",
+    Production: "production",
+};
+const GetProjectSourcesProvider = {
+    Bitbucket: "bitbucket",
+    Github: "github",
+};
+const GetProjectAction = {
+    Accept: "accept",
+    Cancel: "cancel",
+    Delete: "delete",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyEnvType = {
+    FlagsSecret: "flags-secret",
+};
+const GetProjectTarget2 = {
+    Production: "production",
+    Preview: "preview",
+    Development: "development",
+};
+const GetProjectTarget1 = {
+    Development: "development",
+    Preview: "preview",
+    Production: "production",
+};
+const GetProjectProjectsType = {
+    Encrypted: "encrypted",
+    Plain: "plain",
+    Secret: "secret",
+    Sensitive: "sensitive",
+    System: "system",
+};
+/**
+ * User-facing config/secret model. When set, authoritative for new code paths. Legacy rows omit this field and callers fall back to existing `type` behavior.
+ */
+const GetProjectVisibility = {
+    Config: "config",
+    Secret: "secret",
+};
+const GetProjectFramework = {
+    ActixWeb: "actix-web",
+    Angular: "angular",
+    Ash: "ash",
+    Astro: "astro",
+    Axum: "axum",
+    Blitzjs: "blitzjs",
+    Brunch: "brunch",
+    Bun: "bun",
+    Container: "container",
+    CreateReactApp: "create-react-app",
+    Django: "django",
+    Docusaurus: "docusaurus",
+    Docusaurus2: "docusaurus-2",
+    Dojo: "dojo",
+    Eleventy: "eleventy",
+    Elysia: "elysia",
+    Ember: "ember",
+    Eve: "eve",
+    Express: "express",
+    FactoryEve: "factory-eve",
+    Fastapi: "fastapi",
+    Fasthtml: "fasthtml",
+    Fastify: "fastify",
+    Flask: "flask",
+    Gatsby: "gatsby",
+    Go: "go",
+    Gridsome: "gridsome",
+    H3: "h3",
+    Hexo: "hexo",
+    Hono: "hono",
+    Hugo: "hugo",
+    Hydrogen: "hydrogen",
+    IonicAngular: "ionic-angular",
+    IonicReact: "ionic-react",
+    Jekyll: "jekyll",
+    Koa: "koa",
+    Mastra: "mastra",
+    Middleman: "middleman",
+    Nestjs: "nestjs",
+    Nextjs: "nextjs",
+    Nitro: "nitro",
+    Node: "node",
+    Nuxtjs: "nuxtjs",
+    Parcel: "parcel",
+    Polymer: "polymer",
+    Preact: "preact",
+    Python: "python",
+    ReactRouter: "react-router",
+    Redwoodjs: "redwoodjs",
+    Remix: "remix",
+    Ruby: "ruby",
+    Rust: "rust",
+    Saber: "saber",
+    Sanity: "sanity",
+    SanityV2: "sanity-v2",
+    Sapper: "sapper",
+    Scully: "scully",
+    Services: "services",
+    Solidstart: "solidstart",
+    Solidstart1: "solidstart-1",
+    Stencil: "stencil",
+    Storybook: "storybook",
+    Svelte: "svelte",
+    Sveltekit: "sveltekit",
+    Sveltekit1: "sveltekit-1",
+    TanstackStart: "tanstack-start",
+    TanstackStartLovable: "tanstack-start-lovable",
+    Umijs: "umijs",
+    Vite: "vite",
+    Vitepress: "vitepress",
+    Vue: "vue",
+    Vuepress: "vuepress",
+    Xmcp: "xmcp",
+    Zola: "zola",
+};
+/**
+ * Whether the Vercel bot should automatically create GitHub deployments https://docs.github.com/en/rest/deployments/deployments#about-deployments NOTE: repository-dispatch events should be used instead
+ */
+const GetProjectCreateDeployments = {
+    Disabled: "disabled",
+    Enabled: "enabled",
+};
+/** @internal */
+const GetProjectRequest$outboundSchema = objectType({
+    idOrName: stringType(),
+    teamId: stringType().optional(),
+    slug: stringType().optional(),
+});
+function getProjectRequestToJSON(getProjectRequest) {
+    return JSON.stringify(GetProjectRequest$outboundSchema.parse(getProjectRequest));
+}
+/** @internal */
+const GetProjectProjectsResponseAction$inboundSchema = nativeEnumType(GetProjectProjectsResponseAction);
+/** @internal */
+const GetProjectBlock$inboundSchema = objectType({
+    action: GetProjectProjectsResponseAction$inboundSchema,
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    ineligibleForAppeal: optional(primitives_boolean()),
+    isCascading: optional(primitives_boolean()),
+    reason: string(),
+    statusCode: number(),
+});
+function getProjectBlockFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlock$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlock' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsResponse200Value$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasProjectsResponse200ValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponse200Value$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponse200Value' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjects2$inboundSchema = objectType({
+    type: literal("host"),
+    value: lazyType(() => GetProjectHasProjectsResponse200Value$inboundSchema),
+});
+function getProjectHasProjects2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjects2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjects2' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsKey$inboundSchema = nativeEnumType(GetProjectHasProjectsKey);
+/** @internal */
+const GetProjectHasProjectsResponseValue$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasProjectsResponseValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponseValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponseValue' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjects1$inboundSchema = objectType({
+    key: GetProjectHasProjectsKey$inboundSchema,
+    type: literal("header"),
+    value: lazyType(() => GetProjectHasProjectsResponseValue$inboundSchema),
+});
+function getProjectHasProjects1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjects1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjects1' from JSON`);
+}
+/** @internal */
+const GetProjectRouteProjectsHas$inboundSchema = unionType([
+    lazyType(() => GetProjectHasProjects1$inboundSchema),
+    lazyType(() => GetProjectHasProjects2$inboundSchema),
+]);
+function getProjectRouteProjectsHasFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteProjectsHas$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteProjectsHas' from JSON`);
+}
+/** @internal */
+const GetProjectRouteProjectsAction$inboundSchema = nativeEnumType(GetProjectRouteProjectsAction);
+/** @internal */
+const GetProjectRouteProjectsMitigate$inboundSchema = objectType({
+    action: GetProjectRouteProjectsAction$inboundSchema,
+});
+function getProjectRouteProjectsMitigateFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteProjectsMitigate$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteProjectsMitigate' from JSON`);
+}
+/** @internal */
+const GetProjectRouteProjects2$inboundSchema = objectType({
+    has: arrayType(unionType([
+        lazyType(() => GetProjectHasProjects1$inboundSchema),
+        lazyType(() => GetProjectHasProjects2$inboundSchema),
+    ])),
+    mitigate: lazyType(() => GetProjectRouteProjectsMitigate$inboundSchema),
+    src: optional(string()),
+});
+function getProjectRouteProjects2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteProjects2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteProjects2' from JSON`);
+}
+/** @internal */
+const GetProjectRouteProjects1$inboundSchema = objectType({
+    expiry: optional(number()),
+    src: string(),
+    status: number(),
+});
+function getProjectRouteProjects1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteProjects1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteProjects1' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistoryProjectsRoute$inboundSchema = smartUnion([
+    lazyType(() => GetProjectRouteProjects1$inboundSchema),
+    lazyType(() => GetProjectRouteProjects2$inboundSchema),
+]);
+function getProjectBlockHistoryProjectsRouteFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistoryProjectsRoute$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistoryProjectsRoute' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistory4$inboundSchema = objectType({
+    action: literal("route-unblocked"),
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    ineligibleForAppeal: optional(primitives_boolean()),
+    isCascading: optional(primitives_boolean()),
+    route: smartUnion([
+        lazyType(() => GetProjectRouteProjects1$inboundSchema),
+        lazyType(() => GetProjectRouteProjects2$inboundSchema),
+    ]),
+    statusCode: optional(number()),
+});
+function getProjectBlockHistory4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistory4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistory4' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsResponse200ApplicationJSONResponseBodyValue$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasProjectsResponse200ApplicationJSONResponseBodyValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponse200ApplicationJSONResponseBodyValue$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponse200ApplicationJSONResponseBodyValue' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsResponse2$inboundSchema = objectType({
+    type: literal("host"),
+    value: lazyType(() => GetProjectHasProjectsResponse200ApplicationJSONResponseBodyValue$inboundSchema),
+});
+function getProjectHasProjectsResponse2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponse2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponse2' from JSON`);
+}
+/** @internal */
+const GetProjectHasKey$inboundSchema = nativeEnumType(GetProjectHasKey);
+/** @internal */
+const GetProjectHasProjectsResponse200ApplicationJSONValue$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasProjectsResponse200ApplicationJSONValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponse200ApplicationJSONValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponse200ApplicationJSONValue' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsResponse1$inboundSchema = objectType({
+    key: GetProjectHasKey$inboundSchema,
+    type: literal("header"),
+    value: lazyType(() => GetProjectHasProjectsResponse200ApplicationJSONValue$inboundSchema),
+});
+function getProjectHasProjectsResponse1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsResponse1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsResponse1' from JSON`);
+}
+/** @internal */
+const GetProjectRouteHas$inboundSchema = unionType([
+    lazyType(() => GetProjectHasProjectsResponse1$inboundSchema),
+    lazyType(() => GetProjectHasProjectsResponse2$inboundSchema),
+]);
+function getProjectRouteHasFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteHas$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteHas' from JSON`);
+}
+/** @internal */
+const GetProjectRouteAction$inboundSchema = nativeEnumType(GetProjectRouteAction);
+/** @internal */
+const GetProjectRouteMitigate$inboundSchema = objectType({
+    action: GetProjectRouteAction$inboundSchema,
+});
+function getProjectRouteMitigateFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRouteMitigate$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRouteMitigate' from JSON`);
+}
+/** @internal */
+const GetProjectRoute2$inboundSchema = objectType({
+    has: arrayType(unionType([
+        lazyType(() => GetProjectHasProjectsResponse1$inboundSchema),
+        lazyType(() => GetProjectHasProjectsResponse2$inboundSchema),
+    ])),
+    mitigate: lazyType(() => GetProjectRouteMitigate$inboundSchema),
+    src: optional(string()),
+});
+function getProjectRoute2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRoute2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRoute2' from JSON`);
+}
+/** @internal */
+const GetProjectRoute1$inboundSchema = objectType({
+    expiry: optional(number()),
+    src: string(),
+    status: number(),
+});
+function getProjectRoute1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRoute1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRoute1' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistoryRoute$inboundSchema = smartUnion([
+    lazyType(() => GetProjectRoute1$inboundSchema),
+    lazyType(() => GetProjectRoute2$inboundSchema),
+]);
+function getProjectBlockHistoryRouteFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistoryRoute$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistoryRoute' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistory3$inboundSchema = objectType({
+    action: literal("route-blocked"),
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    ineligibleForAppeal: optional(primitives_boolean()),
+    isCascading: optional(primitives_boolean()),
+    reason: string(),
+    route: smartUnion([
+        lazyType(() => GetProjectRoute1$inboundSchema),
+        lazyType(() => GetProjectRoute2$inboundSchema),
+    ]),
+});
+function getProjectBlockHistory3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistory3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistory3' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistory2$inboundSchema = objectType({
+    action: literal("unblocked"),
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    ineligibleForAppeal: optional(primitives_boolean()),
+    isCascading: optional(primitives_boolean()),
+});
+function getProjectBlockHistory2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistory2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistory2' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistory1$inboundSchema = objectType({
+    action: literal("blocked"),
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    ineligibleForAppeal: optional(primitives_boolean()),
+    isCascading: optional(primitives_boolean()),
+    reason: string(),
+    statusCode: number(),
+});
+function getProjectBlockHistory1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistory1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistory1' from JSON`);
+}
+/** @internal */
+const GetProjectBlockHistory$inboundSchema = unionType([
+    lazyType(() => GetProjectBlockHistory1$inboundSchema),
+    lazyType(() => GetProjectBlockHistory2$inboundSchema),
+    lazyType(() => GetProjectBlockHistory3$inboundSchema),
+    lazyType(() => GetProjectBlockHistory4$inboundSchema),
+]);
+function getProjectBlockHistoryFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlockHistory$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlockHistory' from JSON`);
+}
+/** @internal */
+const GetProjectHistory$inboundSchema = objectType({
+    at: number(),
+    by: string(),
+    byId: string(),
+    reason: string(),
+    scanner: string(),
+});
+function getProjectHistoryFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHistory$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHistory' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsAction$inboundSchema = nativeEnumType(GetProjectProjectsAction);
+/** @internal */
+const GetProjectInterstitialHistory$inboundSchema = objectType({
+    action: GetProjectProjectsAction$inboundSchema,
+    actor: optional(string()),
+    caseId: optional(string()),
+    comment: optional(string()),
+    createdAt: number(),
+    reason: optional(string()),
+});
+function getProjectInterstitialHistoryFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInterstitialHistory$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInterstitialHistory' from JSON`);
+}
+/** @internal */
+const GetProjectAbuse$inboundSchema = objectType({
+    block: optional(lazyType(() => GetProjectBlock$inboundSchema)),
+    blockHistory: optional(arrayType(unionType([
+        lazyType(() => GetProjectBlockHistory1$inboundSchema),
+        lazyType(() => GetProjectBlockHistory2$inboundSchema),
+        lazyType(() => GetProjectBlockHistory3$inboundSchema),
+        lazyType(() => GetProjectBlockHistory4$inboundSchema),
+    ]))),
+    history: arrayType(lazyType(() => GetProjectHistory$inboundSchema)),
+    interstitial: optional(primitives_boolean()),
+    interstitialHistory: optional(arrayType(lazyType(() => GetProjectInterstitialHistory$inboundSchema))),
+    scanner: optional(string()),
+    updatedAt: number(),
+});
+function getProjectAbuseFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAbuse$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAbuse' from JSON`);
+}
+/** @internal */
+const GetProjectConfiguredBy$inboundSchema = nativeEnumType(GetProjectConfiguredBy);
+/** @internal */
+const GetProjectProjectsResponseAliasAssigned$inboundSchema = smartUnion([number(), primitives_boolean()]);
+function getProjectProjectsResponseAliasAssignedFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseAliasAssigned$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseAliasAssigned' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponseAliasError$inboundSchema = objectType({
+    code: string(),
+    message: string(),
+});
+function getProjectProjectsResponseAliasErrorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseAliasError$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseAliasError' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyAliasType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyAliasType);
+/** @internal */
+const GetProjectProjectsResponse200BranchMatcher$inboundSchema = objectType({
+    pattern: string(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyAliasType$inboundSchema,
+});
+function getProjectProjectsResponse200BranchMatcherFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponse200BranchMatcher$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponse200BranchMatcher' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponseBuilds$inboundSchema = objectType({
+    dest: optional(string()),
+    src: optional(string()),
+    use: string(),
+});
+function getProjectProjectsResponseBuildsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseBuilds$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseBuilds' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponseChecksConclusion$inboundSchema = nativeEnumType(GetProjectProjectsResponseChecksConclusion);
+/** @internal */
+const GetProjectProjectsResponseChecksState$inboundSchema = nativeEnumType(GetProjectProjectsResponseChecksState);
+/** @internal */
+const GetProjectProjectsResponse200Creator$inboundSchema = objectType({
+    email: string(),
+    githubLogin: optional(string()),
+    gitlabLogin: optional(string()),
+    uid: string(),
+    username: string(),
+});
+function getProjectProjectsResponse200CreatorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponse200Creator$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponse200Creator' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponseOidcTokenClaims$inboundSchema = objectType({
+    aud: string(),
+    custom_environment_id: optional(string()),
+    environment: string(),
+    iss: string(),
+    mfe_group_ids: optional(arrayType(string())),
+    owner: string(),
+    owner_id: string(),
+    plan: optional(string()),
+    project: string(),
+    project_id: string(),
+    scope: string(),
+    sub: string(),
+}).transform((v) => {
+    return remap(v, {
+        "custom_environment_id": "customEnvironmentId",
+        "mfe_group_ids": "mfeGroupIds",
+        "owner_id": "ownerId",
+        "project_id": "projectId",
+    });
+});
+function getProjectProjectsResponseOidcTokenClaimsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseOidcTokenClaims$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseOidcTokenClaims' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponsePlan$inboundSchema = nativeEnumType(GetProjectProjectsResponsePlan);
+/** @internal */
+const GetProjectProjectsResponseReadyState$inboundSchema = nativeEnumType(GetProjectProjectsResponseReadyState);
+/** @internal */
+const GetProjectProjectsResponseReadySubstate$inboundSchema = nativeEnumType(GetProjectProjectsResponseReadySubstate);
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyType);
+/** @internal */
+const GetProjectDeployment$inboundSchema = objectType({
+    alias: optional(arrayType(string())),
+    aliasAssigned: nullableType(smartUnion([number(), primitives_boolean()]))
+        .optional(),
+    aliasError: nullableType(lazyType(() => GetProjectProjectsResponseAliasError$inboundSchema)).optional(),
+    aliasFinal: nullableType(string()).optional(),
+    automaticAliases: optional(arrayType(string())),
+    branchMatcher: optional(lazyType(() => GetProjectProjectsResponse200BranchMatcher$inboundSchema)),
+    buildingAt: optional(number()),
+    builds: optional(arrayType(lazyType(() => GetProjectProjectsResponseBuilds$inboundSchema))),
+    checksConclusion: optional(GetProjectProjectsResponseChecksConclusion$inboundSchema),
+    checksState: optional(GetProjectProjectsResponseChecksState$inboundSchema),
+    connectBuildsEnabled: optional(primitives_boolean()),
+    connectConfigurationId: optional(string()),
+    createdAt: number(),
+    createdIn: string(),
+    creator: nullable(lazyType(() => GetProjectProjectsResponse200Creator$inboundSchema)),
+    deletedAt: optional(number()),
+    deploymentHostname: string(),
+    forced: optional(primitives_boolean()),
+    id: string(),
+    meta: optional(recordType(string())),
+    monorepoManager: nullableType(string()).optional(),
+    name: string(),
+    oidcTokenClaims: optional(lazyType(() => GetProjectProjectsResponseOidcTokenClaims$inboundSchema)),
+    plan: GetProjectProjectsResponsePlan$inboundSchema,
+    previewCommentsEnabled: optional(primitives_boolean()),
+    private: primitives_boolean(),
+    readyAt: optional(number()),
+    readyState: GetProjectProjectsResponseReadyState$inboundSchema,
+    readySubstate: optional(GetProjectProjectsResponseReadySubstate$inboundSchema),
+    requestedAt: optional(number()),
+    target: nullableType(string()).optional(),
+    teamId: nullableType(string()).optional(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyType$inboundSchema,
+    url: string(),
+    userId: optional(string()),
+    withCache: optional(primitives_boolean()),
+});
+function getProjectDeploymentFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDeployment$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDeployment' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironment$inboundSchema = nativeEnumType(GetProjectEnvironment);
+/** @internal */
+const GetProjectTarget$inboundSchema = nativeEnumType(GetProjectTarget);
+/** @internal */
+const GetProjectAlias$inboundSchema = objectType({
+    configuredBy: nullableType(GetProjectConfiguredBy$inboundSchema).optional(),
+    configuredChangedAt: nullableType(number()).optional(),
+    createdAt: nullableType(number()).optional(),
+    deployment: nullable(lazyType(() => GetProjectDeployment$inboundSchema)),
+    domain: string(),
+    environment: GetProjectEnvironment$inboundSchema,
+    gitBranch: nullableType(string()).optional(),
+    redirect: nullableType(string()).optional(),
+    redirectStatusCode: nullableType(number()).optional(),
+    target: GetProjectTarget$inboundSchema,
+});
+function getProjectAliasFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAlias$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAlias' from JSON`);
+}
+/** @internal */
+const GetProjectAnalytics$inboundSchema = objectType({
+    canceledAt: nullableType(number()).optional(),
+    disabledAt: number(),
+    enabledAt: number(),
+    id: string(),
+    paidAt: optional(number()),
+    sampleRatePercent: nullableType(number()).optional(),
+    spendLimitInDollars: nullableType(number()).optional(),
+});
+function getProjectAnalyticsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAnalytics$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAnalytics' from JSON`);
+}
+/** @internal */
+const GetProjectBlobs$inboundSchema = objectType({
+    isDefaultApp: optional(primitives_boolean()),
+});
+function getProjectBlobsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBlobs$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBlobs' from JSON`);
+}
+/** @internal */
+const GetProjectAws$inboundSchema = objectType({
+    securityGroupId: optional(string()),
+    subnetIds: arrayType(string()),
+});
+function getProjectAwsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAws$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAws' from JSON`);
+}
+/** @internal */
+const GetProjectEnvId2$inboundSchema = nativeEnumType(GetProjectEnvId2);
+/** @internal */
+const GetProjectEnvId$inboundSchema = smartUnion([string(), GetProjectEnvId2$inboundSchema]);
+function getProjectEnvIdFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvId$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvId' from JSON`);
+}
+/** @internal */
+const GetProjectConnectConfigurations$inboundSchema = objectType({
+    aws: optional(lazyType(() => GetProjectAws$inboundSchema)),
+    buildsEnabled: primitives_boolean(),
+    connectConfigurationId: string(),
+    createdAt: number(),
+    dc: optional(string()),
+    envId: smartUnion([string(), GetProjectEnvId2$inboundSchema]),
+    passive: primitives_boolean(),
+    updatedAt: number(),
+});
+function getProjectConnectConfigurationsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectConnectConfigurations$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectConnectConfigurations' from JSON`);
+}
+/** @internal */
+const GetProjectCreator4$inboundSchema = objectType({
+    type: literal("system"),
+});
+function getProjectCreator4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreator4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreator4' from JSON`);
+}
+/** @internal */
+const GetProjectCreatorIntegration$inboundSchema = objectType({
+    configurationId: string(),
+    integrationId: string(),
+});
+function getProjectCreatorIntegrationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreatorIntegration$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreatorIntegration' from JSON`);
+}
+/** @internal */
+const GetProjectCreator3$inboundSchema = objectType({
+    integration: lazyType(() => GetProjectCreatorIntegration$inboundSchema),
+    type: literal("integration"),
+});
+function getProjectCreator3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreator3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreator3' from JSON`);
+}
+/** @internal */
+const GetProjectCreatorApp$inboundSchema = objectType({
+    clientId: optional(string()),
+    id: string(),
+});
+function getProjectCreatorAppFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreatorApp$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreatorApp' from JSON`);
+}
+/** @internal */
+const GetProjectCreator2$inboundSchema = objectType({
+    app: lazyType(() => GetProjectCreatorApp$inboundSchema),
+    type: literal("app"),
+});
+function getProjectCreator2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreator2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreator2' from JSON`);
+}
+/** @internal */
+const GetProjectViaIntegration$inboundSchema = objectType({
+    configurationId: string(),
+    integrationId: string(),
+});
+function getProjectViaIntegrationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectViaIntegration$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectViaIntegration' from JSON`);
+}
+/** @internal */
+const GetProjectVia2$inboundSchema = objectType({
+    integration: lazyType(() => GetProjectViaIntegration$inboundSchema),
+    type: literal("integration"),
+});
+function getProjectVia2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectVia2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectVia2' from JSON`);
+}
+/** @internal */
+const GetProjectViaApp$inboundSchema = objectType({
+    clientId: optional(string()),
+    id: string(),
+});
+function getProjectViaAppFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectViaApp$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectViaApp' from JSON`);
+}
+/** @internal */
+const GetProjectVia1$inboundSchema = objectType({
+    app: lazyType(() => GetProjectViaApp$inboundSchema),
+    type: literal("app"),
+});
+function getProjectVia1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectVia1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectVia1' from JSON`);
+}
+/** @internal */
+const GetProjectCreatorVia$inboundSchema = unionType([
+    lazyType(() => GetProjectVia1$inboundSchema),
+    lazyType(() => GetProjectVia2$inboundSchema),
+]);
+function getProjectCreatorViaFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreatorVia$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreatorVia' from JSON`);
+}
+/** @internal */
+const GetProjectCreatorUser$inboundSchema = objectType({
+    id: string(),
+});
+function getProjectCreatorUserFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreatorUser$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreatorUser' from JSON`);
+}
+/** @internal */
+const GetProjectCreator1$inboundSchema = objectType({
+    type: literal("user"),
+    via: nullable(unionType([
+        lazyType(() => GetProjectVia1$inboundSchema),
+        lazyType(() => GetProjectVia2$inboundSchema),
+    ])),
+    user: lazyType(() => GetProjectCreatorUser$inboundSchema),
+});
+function getProjectCreator1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreator1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreator1' from JSON`);
+}
+/** @internal */
+const GetProjectCreator$inboundSchema = unionType([
+    lazyType(() => GetProjectCreator1$inboundSchema),
+    lazyType(() => GetProjectCreator2$inboundSchema),
+    lazyType(() => GetProjectCreator3$inboundSchema),
+    lazyType(() => GetProjectCreator4$inboundSchema),
+]);
+function getProjectCreatorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCreator$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCreator' from JSON`);
+}
+/** @internal */
+const GetProjectSource$inboundSchema = nativeEnumType(GetProjectSource);
+/** @internal */
+const GetProjectDefinitions$inboundSchema = objectType({
+    description: optional(string()),
+    host: string(),
+    hostInferred: optional(primitives_boolean()),
+    path: string(),
+    schedule: string(),
+    source: optional(GetProjectSource$inboundSchema),
+});
+function getProjectDefinitionsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDefinitions$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDefinitions' from JSON`);
+}
+/** @internal */
+const GetProjectCrons$inboundSchema = objectType({
+    definitions: arrayType(lazyType(() => GetProjectDefinitions$inboundSchema)),
+    deploymentId: nullable(string()),
+    disabledAt: nullable(number()),
+    enabledAt: number(),
+    updatedAt: number(),
+});
+function getProjectCronsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCrons$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCrons' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyCustomEnvironmentsType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyCustomEnvironmentsType);
+/** @internal */
+const GetProjectBranchMatcher$inboundSchema = objectType({
+    pattern: string(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyCustomEnvironmentsType$inboundSchema,
+});
+function getProjectBranchMatcherFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBranchMatcher$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBranchMatcher' from JSON`);
+}
+/** @internal */
+const GetProjectVerification$inboundSchema = objectType({
+    domain: string(),
+    reason: string(),
+    type: string(),
+    value: string(),
+});
+function getProjectVerificationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectVerification$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectVerification' from JSON`);
+}
+/** @internal */
+const GetProjectDomains$inboundSchema = objectType({
+    apexName: string(),
+    createdAt: optional(number()),
+    customEnvironmentId: nullableType(string()).optional(),
+    gitBranch: nullableType(string()).optional(),
+    name: string(),
+    projectId: string(),
+    redirect: nullableType(string()).optional(),
+    redirectStatusCode: nullableType(number()).optional(),
+    updatedAt: optional(number()),
+    verification: optional(arrayType(lazyType(() => GetProjectVerification$inboundSchema))),
+    verified: primitives_boolean(),
+});
+function getProjectDomainsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDomains$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDomains' from JSON`);
+}
+/** @internal */
+const GetProjectType$inboundSchema = nativeEnumType(GetProjectType);
+/** @internal */
+const GetProjectCustomEnvironments$inboundSchema = objectType({
+    branchMatcher: optional(lazyType(() => GetProjectBranchMatcher$inboundSchema)),
+    createdAt: number(),
+    currentDeploymentAliases: optional(arrayType(string())),
+    description: optional(string()),
+    domains: optional(arrayType(lazyType(() => GetProjectDomains$inboundSchema))),
+    id: string(),
+    slug: string(),
+    type: GetProjectType$inboundSchema,
+    updatedAt: number(),
+});
+function getProjectCustomEnvironmentsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCustomEnvironments$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCustomEnvironments' from JSON`);
+}
+/** @internal */
+const GetProjectDataCache$inboundSchema = objectType({
+    storageSizeBytes: nullableType(number()).optional(),
+    unlimited: optional(primitives_boolean()),
+    userDisabled: primitives_boolean(),
+});
+function getProjectDataCacheFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDataCache$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDataCache' from JSON`);
+}
+/** @internal */
+const GetProjectBuildMachineElasticReason$inboundSchema = nativeEnumType(GetProjectBuildMachineElasticReason);
+/** @internal */
+const GetProjectBuildMachineSelection$inboundSchema = nativeEnumType(GetProjectBuildMachineSelection);
+/** @internal */
+const GetProjectBuildMachineType$inboundSchema = nativeEnumType(GetProjectBuildMachineType);
+/** @internal */
+const GetProjectConfiguration$inboundSchema = nativeEnumType(GetProjectConfiguration);
+/** @internal */
+const GetProjectBuildQueue$inboundSchema = objectType({
+    configuration: optional(GetProjectConfiguration$inboundSchema),
+});
+function getProjectBuildQueueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBuildQueue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBuildQueue' from JSON`);
+}
+/** @internal */
+const GetProjectFunctionDefaultMemoryType$inboundSchema = nativeEnumType(GetProjectFunctionDefaultMemoryType);
+/** @internal */
+const GetProjectDefaultResourceConfig$inboundSchema = objectType({
+    buildMachineElasticLastUpdated: optional(number()),
+    buildMachineElasticReason: optional(GetProjectBuildMachineElasticReason$inboundSchema),
+    buildMachineSelection: optional(GetProjectBuildMachineSelection$inboundSchema),
+    buildMachineType: optional(GetProjectBuildMachineType$inboundSchema),
+    buildQueue: optional(lazyType(() => GetProjectBuildQueue$inboundSchema)),
+    elasticConcurrencyEnabled: optional(primitives_boolean()),
+    enableFunctionsBeta: optional(primitives_boolean()),
+    fluid: optional(primitives_boolean()),
+    functionDefaultMemoryType: optional(GetProjectFunctionDefaultMemoryType$inboundSchema),
+    functionDefaultRegions: arrayType(string()),
+    functionDefaultTimeout: optional(number()),
+    functionZeroConfigFailover: optional(primitives_boolean()),
+    isNSNBDisabled: optional(primitives_boolean()),
+});
+function getProjectDefaultResourceConfigFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDefaultResourceConfig$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDefaultResourceConfig' from JSON`);
+}
+/** @internal */
+const GetProjectDeploymentExpiration$inboundSchema = objectType({
+    deploymentsToKeep: optional(number()),
+    expirationDays: optional(number()),
+    expirationDaysCanceled: optional(number()),
+    expirationDaysErrored: optional(number()),
+    expirationDaysProduction: optional(number()),
+});
+function getProjectDeploymentExpirationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDeploymentExpiration$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDeploymentExpiration' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironments2$inboundSchema = objectType({
+    environmentId: string(),
+    type: literal("custom"),
+});
+function getProjectEnvironments2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvironments2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvironments2' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironmentsTarget$inboundSchema = nativeEnumType(GetProjectEnvironmentsTarget);
+/** @internal */
+const GetProjectEnvironments1$inboundSchema = objectType({
+    target: GetProjectEnvironmentsTarget$inboundSchema,
+    type: literal("system"),
+});
+function getProjectEnvironments1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvironments1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvironments1' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironments$inboundSchema = unionType([
+    lazyType(() => GetProjectEnvironments1$inboundSchema),
+    lazyType(() => GetProjectEnvironments2$inboundSchema),
+]);
+function getProjectEnvironmentsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvironments$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvironments' from JSON`);
+}
+/** @internal */
+const GetProjectSources$inboundSchema = nativeEnumType(GetProjectSources);
+/** @internal */
+const GetProjectDeploymentSources$inboundSchema = objectType({
+    enabled: primitives_boolean(),
+    environments: arrayType(unionType([
+        lazyType(() => GetProjectEnvironments1$inboundSchema),
+        lazyType(() => GetProjectEnvironments2$inboundSchema),
+    ])),
+    sources: arrayType(GetProjectSources$inboundSchema),
+});
+function getProjectDeploymentSourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDeploymentSources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDeploymentSources' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironmentsProjects2$inboundSchema = objectType({
+    environmentId: string(),
+    type: literal("custom"),
+});
+function getProjectEnvironmentsProjects2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvironmentsProjects2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvironmentsProjects2' from JSON`);
+}
+/** @internal */
+const GetProjectEnvironmentsProjectsTarget$inboundSchema = nativeEnumType(GetProjectEnvironmentsProjectsTarget);
+/** @internal */
+const GetProjectEnvironmentsProjects1$inboundSchema = objectType({
+    target: GetProjectEnvironmentsProjectsTarget$inboundSchema,
+    type: literal("system"),
+});
+function getProjectEnvironmentsProjects1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnvironmentsProjects1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnvironmentsProjects1' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsEnvironments$inboundSchema = unionType([
+    lazyType(() => GetProjectEnvironmentsProjects1$inboundSchema),
+    lazyType(() => GetProjectEnvironmentsProjects2$inboundSchema),
+]);
+function getProjectProjectsEnvironmentsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsEnvironments$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsEnvironments' from JSON`);
+}
+/** @internal */
+const GetProjectSources2$inboundSchema = objectType({
+    namespace: string(),
+    project: optional(string()),
+    provider: literal("gitlab"),
+});
+function getProjectSources2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSources2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSources2' from JSON`);
+}
+/** @internal */
+const GetProjectSourcesProvider$inboundSchema = nativeEnumType(GetProjectSourcesProvider);
+/** @internal */
+const GetProjectSources1$inboundSchema = objectType({
+    org: string(),
+    provider: GetProjectSourcesProvider$inboundSchema,
+    repo: optional(string()),
+});
+function getProjectSources1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSources1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSources1' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsSources$inboundSchema = unionType([
+    lazyType(() => GetProjectSources1$inboundSchema).and(objectType({ provider: literalType("bitbucket") })),
+    lazyType(() => GetProjectSources1$inboundSchema).and(objectType({ provider: literalType("github") })),
+    lazyType(() => GetProjectSources2$inboundSchema),
+]);
+function getProjectProjectsSourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsSources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsSources' from JSON`);
+}
+/** @internal */
+const GetProjectGitSources$inboundSchema = objectType({
+    enabled: primitives_boolean(),
+    environments: arrayType(unionType([
+        lazyType(() => GetProjectEnvironmentsProjects1$inboundSchema),
+        lazyType(() => GetProjectEnvironmentsProjects2$inboundSchema),
+    ])),
+    sources: arrayType(unionType([
+        lazyType(() => GetProjectSources1$inboundSchema).and(objectType({ provider: literalType("bitbucket") })),
+        lazyType(() => GetProjectSources1$inboundSchema).and(objectType({ provider: literalType("github") })),
+        lazyType(() => GetProjectSources2$inboundSchema),
+    ])),
+});
+function getProjectGitSourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectGitSources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectGitSources' from JSON`);
+}
+/** @internal */
+const GetProjectDeploymentPolicy$inboundSchema = objectType({
+    deploymentSources: nullableType(arrayType(lazyType(() => GetProjectDeploymentSources$inboundSchema))).optional(),
+    gitSources: nullableType(arrayType(lazyType(() => GetProjectGitSources$inboundSchema))).optional(),
+});
+function getProjectDeploymentPolicyFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDeploymentPolicy$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDeploymentPolicy' from JSON`);
+}
+/** @internal */
+const GetProjectAction$inboundSchema = nativeEnumType(GetProjectAction);
+/** @internal */
+const ValueCurrentValue$inboundSchema = smartUnion([string(), number(), primitives_boolean()]);
+function valueCurrentValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => ValueCurrentValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'ValueCurrentValue' from JSON`);
+}
+/** @internal */
+const ValuePreviousValue$inboundSchema = smartUnion([string(), number(), primitives_boolean()]);
+function valuePreviousValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => ValuePreviousValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'ValuePreviousValue' from JSON`);
+}
+/** @internal */
+const GetProjectValue3$inboundSchema = objectType({
+    currentValue: smartUnion([string(), number(), primitives_boolean()]),
+    previousValue: smartUnion([string(), number(), primitives_boolean()]),
+});
+function getProjectValue3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectValue3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectValue3' from JSON`);
+}
+/** @internal */
+const GetProjectValue$inboundSchema = smartUnion([
+    lazyType(() => GetProjectValue3$inboundSchema),
+    string(),
+    number(),
+    primitives_boolean(),
+]);
+function getProjectValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectValue' from JSON`);
+}
+/** @internal */
+const GetProjectDismissedToasts$inboundSchema = objectType({
+    action: GetProjectAction$inboundSchema,
+    dismissedAt: number(),
+    key: string(),
+    value: nullable(smartUnion([
+        lazyType(() => GetProjectValue3$inboundSchema),
+        string(),
+        number(),
+        primitives_boolean(),
+    ])),
+});
+function getProjectDismissedToastsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectDismissedToasts$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectDismissedToasts' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint17$inboundSchema = objectType({
+    projectId: string(),
+    type: literal("flags-connection-string"),
+});
+function getProjectContentHint17FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint17$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint17' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint16$inboundSchema = objectType({
+    integrationConfigurationId: string(),
+    integrationId: string(),
+    integrationProductId: string(),
+    storeId: string(),
+    type: literal("integration-store-secret"),
+});
+function getProjectContentHint16FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint16$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint16' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint15$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-no-ssl"),
+});
+function getProjectContentHint15FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint15$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint15' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint14$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-database"),
+});
+function getProjectContentHint14FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint14$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint14' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint13$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-password"),
+});
+function getProjectContentHint13FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint13$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint13' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint12$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-host"),
+});
+function getProjectContentHint12FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint12$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint12' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint11$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-user"),
+});
+function getProjectContentHint11FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint11$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint11' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint10$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-prisma-url"),
+});
+function getProjectContentHint10FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint10$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint10' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint9$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url-non-pooling"),
+});
+function getProjectContentHint9FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint9$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint9' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint8$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("postgres-url"),
+});
+function getProjectContentHint8FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint8$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint8' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint7$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-webhook-public-key"),
+});
+function getProjectContentHint7FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint7$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint7' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint6$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-store-id"),
+});
+function getProjectContentHint6FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint6$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint6' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint5$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("blob-read-write-token"),
+});
+function getProjectContentHint5FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint5$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint5' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint4$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-read-only-token"),
+});
+function getProjectContentHint4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint4' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint3$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-token"),
+});
+function getProjectContentHint3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint3' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint2$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-rest-api-url"),
+});
+function getProjectContentHint2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint2' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint1$inboundSchema = objectType({
+    storeId: string(),
+    type: literal("redis-url"),
+});
+function getProjectContentHint1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint1' from JSON`);
+}
+/** @internal */
+const GetProjectContentHint$inboundSchema = unionType([
+    lazyType(() => GetProjectContentHint1$inboundSchema),
+    lazyType(() => GetProjectContentHint2$inboundSchema),
+    lazyType(() => GetProjectContentHint3$inboundSchema),
+    lazyType(() => GetProjectContentHint4$inboundSchema),
+    lazyType(() => GetProjectContentHint5$inboundSchema),
+    lazyType(() => GetProjectContentHint6$inboundSchema),
+    lazyType(() => GetProjectContentHint7$inboundSchema),
+    lazyType(() => GetProjectContentHint8$inboundSchema),
+    lazyType(() => GetProjectContentHint9$inboundSchema),
+    lazyType(() => GetProjectContentHint10$inboundSchema),
+    lazyType(() => GetProjectContentHint11$inboundSchema),
+    lazyType(() => GetProjectContentHint12$inboundSchema),
+    lazyType(() => GetProjectContentHint13$inboundSchema),
+    lazyType(() => GetProjectContentHint14$inboundSchema),
+    lazyType(() => GetProjectContentHint15$inboundSchema),
+    lazyType(() => GetProjectContentHint16$inboundSchema),
+    lazyType(() => GetProjectContentHint17$inboundSchema),
+]);
+function getProjectContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectContentHint' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyEnvType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyEnvType);
+/** @internal */
+const GetProjectInternalContentHint$inboundSchema = objectType({
+    encryptedValue: string(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyEnvType$inboundSchema,
+});
+function getProjectInternalContentHintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalContentHint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalContentHint' from JSON`);
+}
+/** @internal */
+const GetProjectTarget2$inboundSchema = nativeEnumType(GetProjectTarget2);
+/** @internal */
+const GetProjectTarget1$inboundSchema = nativeEnumType(GetProjectTarget1);
+/** @internal */
+const GetProjectProjectsTarget$inboundSchema = smartUnion([
+    arrayType(GetProjectTarget1$inboundSchema),
+    GetProjectTarget2$inboundSchema,
+]);
+function getProjectProjectsTargetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsTarget$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsTarget' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsType$inboundSchema = nativeEnumType(GetProjectProjectsType);
+/** @internal */
+const GetProjectVisibility$inboundSchema = nativeEnumType(GetProjectVisibility);
+/** @internal */
+const GetProjectEnv$inboundSchema = objectType({
+    comment: optional(string()),
+    configurationId: nullableType(string()).optional(),
+    contentHint: nullableType(unionType([
+        lazyType(() => GetProjectContentHint1$inboundSchema),
+        lazyType(() => GetProjectContentHint2$inboundSchema),
+        lazyType(() => GetProjectContentHint3$inboundSchema),
+        lazyType(() => GetProjectContentHint4$inboundSchema),
+        lazyType(() => GetProjectContentHint5$inboundSchema),
+        lazyType(() => GetProjectContentHint6$inboundSchema),
+        lazyType(() => GetProjectContentHint7$inboundSchema),
+        lazyType(() => GetProjectContentHint8$inboundSchema),
+        lazyType(() => GetProjectContentHint9$inboundSchema),
+        lazyType(() => GetProjectContentHint10$inboundSchema),
+        lazyType(() => GetProjectContentHint11$inboundSchema),
+        lazyType(() => GetProjectContentHint12$inboundSchema),
+        lazyType(() => GetProjectContentHint13$inboundSchema),
+        lazyType(() => GetProjectContentHint14$inboundSchema),
+        lazyType(() => GetProjectContentHint15$inboundSchema),
+        lazyType(() => GetProjectContentHint16$inboundSchema),
+        lazyType(() => GetProjectContentHint17$inboundSchema),
+    ])).optional(),
+    createdAt: optional(number()),
+    createdBy: nullableType(string()).optional(),
+    customEnvironmentIds: optional(arrayType(string())),
+    decrypted: optional(primitives_boolean()),
+    edgeConfigId: nullableType(string()).optional(),
+    edgeConfigTokenId: nullableType(string()).optional(),
+    gitBranch: optional(string()),
+    id: optional(string()),
+    internalContentHint: nullableType(lazyType(() => GetProjectInternalContentHint$inboundSchema)).optional(),
+    key: string(),
+    legacyValue: optional(string()),
+    sunsetSecretId: optional(string()),
+    target: optional(smartUnion([
+        arrayType(GetProjectTarget1$inboundSchema),
+        GetProjectTarget2$inboundSchema,
+    ])),
+    type: GetProjectProjectsType$inboundSchema,
+    updatedAt: optional(number()),
+    updatedBy: nullableType(string()).optional(),
+    value: string(),
+    visibility: optional(GetProjectVisibility$inboundSchema),
+    vsmValue: optional(string()),
+});
+function getProjectEnvFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectEnv$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectEnv' from JSON`);
+}
+/** @internal */
+const GetProjectExpiration2$inboundSchema = objectType({
+    lockedAt: number(),
+    lockedBy: string(),
+});
+function getProjectExpiration2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectExpiration2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectExpiration2' from JSON`);
+}
+/** @internal */
+const GetProjectExpiration1$inboundSchema = objectType({
+    expiresAt: number(),
+});
+function getProjectExpiration1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectExpiration1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectExpiration1' from JSON`);
+}
+/** @internal */
+const GetProjectExpiration$inboundSchema = smartUnion([
+    lazyType(() => GetProjectExpiration2$inboundSchema),
+    lazyType(() => GetProjectExpiration1$inboundSchema),
+]);
+function getProjectExpirationFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectExpiration$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectExpiration' from JSON`);
+}
+/** @internal */
+const GetProjectFeatures$inboundSchema = objectType({
+    webAnalytics: optional(primitives_boolean()),
+});
+function getProjectFeaturesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectFeatures$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectFeatures' from JSON`);
+}
+/** @internal */
+const GetProjectFramework$inboundSchema = nativeEnumType(GetProjectFramework);
+/** @internal */
+const GetProjectGitComments$inboundSchema = objectType({
+    onCommit: primitives_boolean(),
+    onPullRequest: primitives_boolean(),
+});
+function getProjectGitCommentsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectGitComments$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectGitComments' from JSON`);
+}
+/** @internal */
+const GetProjectConsolidatedGitCommitStatus$inboundSchema = objectType({
+    enabled: primitives_boolean(),
+    propagateFailures: primitives_boolean(),
+});
+function getProjectConsolidatedGitCommitStatusFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectConsolidatedGitCommitStatus$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectConsolidatedGitCommitStatus' from JSON`);
+}
+/** @internal */
+const GetProjectCreateDeployments$inboundSchema = nativeEnumType(GetProjectCreateDeployments);
+/** @internal */
+const GetProjectGitProviderOptions$inboundSchema = objectType({
+    consolidatedGitCommitStatus: optional(lazyType(() => GetProjectConsolidatedGitCommitStatus$inboundSchema)),
+    createDeployments: GetProjectCreateDeployments$inboundSchema,
+    disableRepositoryDispatchEvents: optional(primitives_boolean()),
+    gitCommitStatus: optional(primitives_boolean()),
+    requireVerifiedCommits: optional(primitives_boolean()),
+});
+function getProjectGitProviderOptionsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectGitProviderOptions$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectGitProviderOptions' from JSON`);
+}
+/** @internal */
+const GetProjectResources$inboundSchema = objectType({
+    externalResourceId: string(),
+});
+function getProjectResourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectResources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectResources' from JSON`);
+}
+/** @internal */
+const GetProjectIntegrations$inboundSchema = objectType({
+    installationId: string(),
+    resources: optional(arrayType(lazyType(() => GetProjectResources$inboundSchema))),
+});
+function getProjectIntegrationsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectIntegrations$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectIntegrations' from JSON`);
+}
+/** @internal */
+const GetProjectHasProjectsValue$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasProjectsValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasProjectsValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasProjectsValue' from JSON`);
+}
+/** @internal */
+const GetProjectHas2$inboundSchema = objectType({
+    type: literal("host"),
+    value: lazyType(() => GetProjectHasProjectsValue$inboundSchema),
+});
+function getProjectHas2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHas2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHas2' from JSON`);
+}
+//# sourceMappingURL=getprojecthas2.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/aclaction.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+/**
+ * Enum containing the actions that can be performed against a resource. Group operations are included.
+ */
+const ACLAction = {
+    Create: "create",
+    Delete: "delete",
+    List: "list",
+    Read: "read",
+    Update: "update",
+};
+/** @internal */
+const ACLAction$inboundSchema = nativeEnumType(ACLAction);
+//# sourceMappingURL=aclaction.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/getprojectfrompreset.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+
+
+const HasKey = {
+    XVercelIpCountry: "x-vercel-ip-country",
+};
+const GetProjectInternalRoutesAction = {
+    BlockLegalCwc: "block_legal_cwc",
+};
+const GetProjectJobStatus = {
+    Failed: "failed",
+    InProgress: "in-progress",
+    Pending: "pending",
+    Skipped: "skipped",
+    Succeeded: "succeeded",
+};
+const GetProjectProjectsResponseType = {
+    Promote: "promote",
+    Rollback: "rollback",
+};
+/**
+ * The type of matching to perform
+ */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyLatestDeploymentsType = {
+    EndsWith: "endsWith",
+    Equals: "equals",
+    StartsWith: "startsWith",
+};
+const GetProjectChecksConclusion = {
+    Canceled: "canceled",
+    Failed: "failed",
+    Skipped: "skipped",
+    Succeeded: "succeeded",
+};
+const GetProjectChecksState = {
+    Completed: "completed",
+    Registered: "registered",
+    Running: "running",
+};
+const GetProjectPlan = {
+    Enterprise: "enterprise",
+    Hobby: "hobby",
+    Pro: "pro",
+};
+const GetProjectReadyState = {
+    Blocked: "BLOCKED",
+    Building: "BUILDING",
+    Canceled: "CANCELED",
+    Error: "ERROR",
+    Initializing: "INITIALIZING",
+    Queued: "QUEUED",
+    Ready: "READY",
+};
+const GetProjectReadySubstate = {
+    Promoted: "PROMOTED",
+    Rolling: "ROLLING",
+    Staged: "STAGED",
+};
+const GetProjectProjectsResponse200Type = {
+    Lambdas: "LAMBDAS",
+};
+const GetProjectNodeVersion = {
+    TenDotX: "10.x",
+    TwelveDotX: "12.x",
+    FourteenDotX: "14.x",
+    SixteenDotX: "16.x",
+    EighteenDotX: "18.x",
+    TwentyDotX: "20.x",
+    TwentyTwoDotX: "22.x",
+    TwentyFourDotX: "24.x",
+    EightDot10DotX: "8.10.x",
+};
+/**
+ * - team: `https://oidc.vercel.com/[team_slug]` - global: `https://oidc.vercel.com`
+ */
+const GetProjectIssuerMode = {
+    Global: "global",
+    Team: "team",
+};
+const GetProjectDeploymentType = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+};
+const GetProjectProjectsBuildMachineElasticReason = {
+    BasicFloor: "basic-floor",
+    BuildTimeoutFailure: "build-timeout-failure",
+    EnospcFailure: "enospc-failure",
+    EnterpriseFloor: "enterprise-floor",
+    HighPeakDisk: "high-peak-disk",
+    HighPeakMemory: "high-peak-memory",
+    LongBuildDuration: "long-build-duration",
+    OomFailure: "oom-failure",
+    ShortBuildDuration: "short-build-duration",
+    SustainedHighCpu: "sustained-high-cpu",
+};
+const GetProjectProjectsBuildMachineSelection = {
+    Elastic: "elastic",
+    Fixed: "fixed",
+};
+const GetProjectProjectsBuildMachineType = {
+    Basic: "basic",
+    Enhanced: "enhanced",
+    Standard: "standard",
+    Turbo: "turbo",
+};
+const GetProjectProjectsConfiguration = {
+    SkipNamespaceQueue: "SKIP_NAMESPACE_QUEUE",
+    WaitForNamespaceQueue: "WAIT_FOR_NAMESPACE_QUEUE",
+};
+const GetProjectProjectsFunctionDefaultMemoryType = {
+    Performance: "performance",
+    PerformanceXl: "performance_xl",
+    Standard: "standard",
+    StandardLegacy: "standard_legacy",
+};
+/**
+ * What to do when the gate trips: pause the rollout, or roll it back.
+ */
+const GetProjectProjectsResponse200Action = {
+    Pause: "pause",
+    Rollback: "rollback",
+};
+/**
+ * The metric this check evaluates.
+ */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyRollingReleaseType = {
+    ErrorRate5xx: "error-rate-5xx",
+};
+const GetProjectFailoverRegions = {
+    Arn1: "arn1",
+    Bom1: "bom1",
+    Cdg1: "cdg1",
+    Cle1: "cle1",
+    Cpt1: "cpt1",
+    Dub1: "dub1",
+    Fra1: "fra1",
+    Gru1: "gru1",
+    Hkg1: "hkg1",
+    Hnd1: "hnd1",
+    Iad1: "iad1",
+    Icn1: "icn1",
+    Kix1: "kix1",
+    Lhr1: "lhr1",
+    Pdx1: "pdx1",
+    Sfo1: "sfo1",
+    Sin1: "sin1",
+    Syd1: "syd1",
+    Yul1: "yul1",
+};
+const GetProjectRegion = {
+    Arn1: "arn1",
+    Bom1: "bom1",
+    Cdg1: "cdg1",
+    Cle1: "cle1",
+    Cpt1: "cpt1",
+    Dub1: "dub1",
+    Fra1: "fra1",
+    Gru1: "gru1",
+    Hkg1: "hkg1",
+    Hnd1: "hnd1",
+    Iad1: "iad1",
+    Icn1: "icn1",
+    Kix1: "kix1",
+    Lhr1: "lhr1",
+    Pdx1: "pdx1",
+    Sfo1: "sfo1",
+    Sin1: "sin1",
+    Syd1: "syd1",
+    Yul1: "yul1",
+};
+const GetProjectLogHeaders2 = {
+    Wildcard: "*",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAiBotsAction = {
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyAction = {
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityAction = {
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAction = {
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+};
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesVercelRulesetAction = {
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+};
+const GetProjectProjectsResponse200ApplicationJSONAction = {
+    Allow: "allow",
+    Bypass: "bypass",
+    Challenge: "challenge",
+    Deny: "deny",
+    Log: "log",
+    RateLimit: "rate_limit",
+    Redirect: "redirect",
+};
+const GetProjectLogHeadersProjects2 = {
+    Wildcard: "*",
+};
+const GetProjectAlgo = {
+    FixedWindow: "fixed_window",
+    TokenBucket: "token_bucket",
+};
+/**
+ * Framework slug, when the service has one (omitted otherwise).
+ */
+const GetProjectProjectsFramework = {
+    ActixWeb: "actix-web",
+    Angular: "angular",
+    Ash: "ash",
+    Astro: "astro",
+    Axum: "axum",
+    Blitzjs: "blitzjs",
+    Brunch: "brunch",
+    Bun: "bun",
+    Container: "container",
+    CreateReactApp: "create-react-app",
+    Django: "django",
+    Docusaurus: "docusaurus",
+    Docusaurus2: "docusaurus-2",
+    Dojo: "dojo",
+    Eleventy: "eleventy",
+    Elysia: "elysia",
+    Ember: "ember",
+    Eve: "eve",
+    Express: "express",
+    FactoryEve: "factory-eve",
+    Fastapi: "fastapi",
+    Fasthtml: "fasthtml",
+    Fastify: "fastify",
+    Flask: "flask",
+    Gatsby: "gatsby",
+    Go: "go",
+    Gridsome: "gridsome",
+    H3: "h3",
+    Hexo: "hexo",
+    Hono: "hono",
+    Hugo: "hugo",
+    Hydrogen: "hydrogen",
+    IonicAngular: "ionic-angular",
+    IonicReact: "ionic-react",
+    Jekyll: "jekyll",
+    Koa: "koa",
+    Mastra: "mastra",
+    Middleman: "middleman",
+    Nestjs: "nestjs",
+    Nextjs: "nextjs",
+    Nitro: "nitro",
+    Node: "node",
+    Nuxtjs: "nuxtjs",
+    Parcel: "parcel",
+    Polymer: "polymer",
+    Preact: "preact",
+    Python: "python",
+    ReactRouter: "react-router",
+    Redwoodjs: "redwoodjs",
+    Remix: "remix",
+    Ruby: "ruby",
+    Rust: "rust",
+    Saber: "saber",
+    Sanity: "sanity",
+    SanityV2: "sanity-v2",
+    Sapper: "sapper",
+    Scully: "scully",
+    Services: "services",
+    Solidstart: "solidstart",
+    Solidstart1: "solidstart-1",
+    Stencil: "stencil",
+    Storybook: "storybook",
+    Svelte: "svelte",
+    Sveltekit: "sveltekit",
+    Sveltekit1: "sveltekit-1",
+    TanstackStart: "tanstack-start",
+    TanstackStartLovable: "tanstack-start-lovable",
+    Umijs: "umijs",
+    Vite: "vite",
+    Vitepress: "vitepress",
+    Vue: "vue",
+    Vuepress: "vuepress",
+    Xmcp: "xmcp",
+    Zola: "zola",
+};
+/**
+ * Service kind (Service.type). Omitted for schemas that do not define one.
+ */
+const GetProjectServiceType = {
+    Cron: "cron",
+    Job: "job",
+    Web: "web",
+    Worker: "worker",
+};
+const GetProjectApril2026SecurityIncidentMigrationAppliedFrom = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+};
+const GetProjectCve55182MigrationAppliedFrom = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+};
+const GetProjectProjectsDeploymentType = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+};
+/**
+ * The type of matching to perform
+ */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyTargetsType = {
+    EndsWith: "endsWith",
+    Equals: "equals",
+    StartsWith: "startsWith",
+};
+const GetProjectProjectsChecksConclusion = {
+    Canceled: "canceled",
+    Failed: "failed",
+    Skipped: "skipped",
+    Succeeded: "succeeded",
+};
+const GetProjectProjectsChecksState = {
+    Completed: "completed",
+    Registered: "registered",
+    Running: "running",
+};
+const GetProjectProjectsPlan = {
+    Enterprise: "enterprise",
+    Hobby: "hobby",
+    Pro: "pro",
+};
+const GetProjectProjectsReadyState = {
+    Blocked: "BLOCKED",
+    Building: "BUILDING",
+    Canceled: "CANCELED",
+    Error: "ERROR",
+    Initializing: "INITIALIZING",
+    Queued: "QUEUED",
+    Ready: "READY",
+};
+const GetProjectProjectsReadySubstate = {
+    Promoted: "PROMOTED",
+    Rolling: "ROLLING",
+    Staged: "STAGED",
+};
+const GetProjectProjectsResponse200ApplicationJSONType = {
+    Lambdas: "LAMBDAS",
+};
+const GetProjectTier = {
+    Advanced: "advanced",
+    Critical: "critical",
+    Priority: "priority",
+};
+/**
+ * Which tracing destination this rule applies to. `internal` is the hidden Vercel production-tracing drain (internal delivery); `external` is any customer-configured drain. Derived from the owning drain's delivery type when project tracing is computed; absent on configs persisted before this field existed.
+ */
+const GetProjectDestination = {
+    External: "external",
+    Internal: "internal",
+};
+const GetProjectProjectsEnv = {
+    Preview: "preview",
+    Production: "production",
+};
+const GetProjectTrustedIpsProjectsDeploymentType = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+    Production: "production",
+};
+const GetProjectTrustedIpsDeploymentType = {
+    All: "all",
+    AllExceptCustomDomains: "all_except_custom_domains",
+    Preview: "preview",
+    ProdDeploymentUrlsAndAllPreviews: "prod_deployment_urls_and_all_previews",
+    Production: "production",
+};
+const TrustedIpsProtectionMode = {
+    Additional: "additional",
+    Exclusive: "exclusive",
+};
+const GetProjectToProjectsPreset = {
+    AllCustom: "all-custom",
+};
+const GetProjectToPreset = {
+    AllCustom: "all-custom",
+};
+const GetProjectFromProjectsPreset = {
+    AllCustom: "all-custom",
+};
+const GetProjectFromPreset = {
+    AllCustom: "all-custom",
+};
+/** @internal */
+const HasKey$inboundSchema = nativeEnumType(HasKey);
+/** @internal */
+const GetProjectHasValue$inboundSchema = objectType({
+    eq: string(),
+});
+function getProjectHasValueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHasValue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHasValue' from JSON`);
+}
+/** @internal */
+const GetProjectHas1$inboundSchema = objectType({
+    key: HasKey$inboundSchema,
+    type: literal("header"),
+    value: lazyType(() => GetProjectHasValue$inboundSchema),
+});
+function getProjectHas1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectHas1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectHas1' from JSON`);
+}
+/** @internal */
+const GetProjectInternalRoutesHas$inboundSchema = unionType([
+    lazyType(() => GetProjectHas1$inboundSchema),
+    GetProjectHas2$inboundSchema,
+]);
+function getProjectInternalRoutesHasFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalRoutesHas$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalRoutesHas' from JSON`);
+}
+/** @internal */
+const GetProjectInternalRoutesAction$inboundSchema = nativeEnumType(GetProjectInternalRoutesAction);
+/** @internal */
+const GetProjectInternalRoutesMitigate$inboundSchema = objectType({
+    action: GetProjectInternalRoutesAction$inboundSchema,
+});
+function getProjectInternalRoutesMitigateFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalRoutesMitigate$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalRoutesMitigate' from JSON`);
+}
+/** @internal */
+const GetProjectInternalRoutes2$inboundSchema = objectType({
+    has: arrayType(unionType([
+        lazyType(() => GetProjectHas1$inboundSchema),
+        GetProjectHas2$inboundSchema,
+    ])),
+    mitigate: lazyType(() => GetProjectInternalRoutesMitigate$inboundSchema),
+    src: optional(string()),
+});
+function getProjectInternalRoutes2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalRoutes2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalRoutes2' from JSON`);
+}
+/** @internal */
+const GetProjectInternalRoutes1$inboundSchema = objectType({
+    expiry: optional(number()),
+    src: string(),
+    status: number(),
+});
+function getProjectInternalRoutes1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalRoutes1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalRoutes1' from JSON`);
+}
+/** @internal */
+const GetProjectInternalRoutes$inboundSchema = smartUnion([
+    lazyType(() => GetProjectInternalRoutes1$inboundSchema),
+    lazyType(() => GetProjectInternalRoutes2$inboundSchema),
+]);
+function getProjectInternalRoutesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectInternalRoutes$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectInternalRoutes' from JSON`);
+}
+/** @internal */
+const GetProjectIpBuckets$inboundSchema = objectType({
+    bucket: string(),
+    default: optional(primitives_boolean()),
+    supportUntil: optional(number()),
+});
+function getProjectIpBucketsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectIpBuckets$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectIpBuckets' from JSON`);
+}
+/** @internal */
+const GetProjectLint$inboundSchema = objectType({
+    targets: arrayType(string()),
+});
+function getProjectLintFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLint$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLint' from JSON`);
+}
+/** @internal */
+const GetProjectMfeConfigPresent$inboundSchema = objectType({
+    targets: arrayType(string()),
+});
+function getProjectMfeConfigPresentFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectMfeConfigPresent$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectMfeConfigPresent' from JSON`);
+}
+/** @internal */
+const GetProjectTypecheck$inboundSchema = objectType({
+    targets: arrayType(string()),
+});
+function getProjectTypecheckFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTypecheck$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTypecheck' from JSON`);
+}
+/** @internal */
+const GetProjectJobs$inboundSchema = objectType({
+    lint: optional(lazyType(() => GetProjectLint$inboundSchema)),
+    "mfe-config-present": optional(lazyType(() => GetProjectMfeConfigPresent$inboundSchema)),
+    typecheck: optional(lazyType(() => GetProjectTypecheck$inboundSchema)),
+}).transform((v) => {
+    return remap(v, {
+        "mfe-config-present": "mfeConfigPresent",
+    });
+});
+function getProjectJobsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectJobs$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectJobs' from JSON`);
+}
+/** @internal */
+const GetProjectJobStatus$inboundSchema = nativeEnumType(GetProjectJobStatus);
+/** @internal */
+const GetProjectProjectsResponseType$inboundSchema = nativeEnumType(GetProjectProjectsResponseType);
+/** @internal */
+const GetProjectLastAliasRequest$inboundSchema = objectType({
+    fromDeploymentId: nullable(string()),
+    fromRollingReleaseId: optional(string()),
+    jobStatus: GetProjectJobStatus$inboundSchema,
+    requestedAt: number(),
+    toDeploymentId: string(),
+    type: GetProjectProjectsResponseType$inboundSchema,
+});
+function getProjectLastAliasRequestFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLastAliasRequest$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLastAliasRequest' from JSON`);
+}
+/** @internal */
+const GetProjectLastRollbackTarget$inboundSchema = objectType({});
+function getProjectLastRollbackTargetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLastRollbackTarget$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLastRollbackTarget' from JSON`);
+}
+/** @internal */
+const GetProjectAliasAssigned$inboundSchema = smartUnion([number(), primitives_boolean()]);
+function getProjectAliasAssignedFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAliasAssigned$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAliasAssigned' from JSON`);
+}
+/** @internal */
+const GetProjectAliasError$inboundSchema = objectType({
+    code: string(),
+    message: string(),
+});
+function getProjectAliasErrorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAliasError$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAliasError' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyLatestDeploymentsType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyLatestDeploymentsType);
+/** @internal */
+const GetProjectProjectsBranchMatcher$inboundSchema = objectType({
+    pattern: string(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyLatestDeploymentsType$inboundSchema,
+});
+function getProjectProjectsBranchMatcherFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsBranchMatcher$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsBranchMatcher' from JSON`);
+}
+/** @internal */
+const GetProjectBuilds$inboundSchema = objectType({
+    dest: optional(string()),
+    src: optional(string()),
+    use: string(),
+});
+function getProjectBuildsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBuilds$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBuilds' from JSON`);
+}
+/** @internal */
+const GetProjectChecksConclusion$inboundSchema = nativeEnumType(GetProjectChecksConclusion);
+/** @internal */
+const GetProjectChecksState$inboundSchema = nativeEnumType(GetProjectChecksState);
+/** @internal */
+const GetProjectProjectsCreator$inboundSchema = objectType({
+    email: string(),
+    githubLogin: optional(string()),
+    gitlabLogin: optional(string()),
+    uid: string(),
+    username: string(),
+});
+function getProjectProjectsCreatorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsCreator$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsCreator' from JSON`);
+}
+/** @internal */
+const GetProjectOidcTokenClaims$inboundSchema = objectType({
+    aud: string(),
+    custom_environment_id: optional(string()),
+    environment: string(),
+    iss: string(),
+    mfe_group_ids: optional(arrayType(string())),
+    owner: string(),
+    owner_id: string(),
+    plan: optional(string()),
+    project: string(),
+    project_id: string(),
+    scope: string(),
+    sub: string(),
+}).transform((v) => {
+    return remap(v, {
+        "custom_environment_id": "customEnvironmentId",
+        "mfe_group_ids": "mfeGroupIds",
+        "owner_id": "ownerId",
+        "project_id": "projectId",
+    });
+});
+function getProjectOidcTokenClaimsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectOidcTokenClaims$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectOidcTokenClaims' from JSON`);
+}
+/** @internal */
+const GetProjectPlan$inboundSchema = nativeEnumType(GetProjectPlan);
+/** @internal */
+const GetProjectReadyState$inboundSchema = nativeEnumType(GetProjectReadyState);
+/** @internal */
+const GetProjectReadySubstate$inboundSchema = nativeEnumType(GetProjectReadySubstate);
+/** @internal */
+const GetProjectProjectsResponse200Type$inboundSchema = nativeEnumType(GetProjectProjectsResponse200Type);
+/** @internal */
+const GetProjectLatestDeployments$inboundSchema = objectType({
+    alias: optional(arrayType(string())),
+    aliasAssigned: nullableType(smartUnion([number(), primitives_boolean()]))
+        .optional(),
+    aliasError: nullableType(lazyType(() => GetProjectAliasError$inboundSchema))
+        .optional(),
+    aliasFinal: nullableType(string()).optional(),
+    automaticAliases: optional(arrayType(string())),
+    branchMatcher: optional(lazyType(() => GetProjectProjectsBranchMatcher$inboundSchema)),
+    buildingAt: optional(number()),
+    builds: optional(arrayType(lazyType(() => GetProjectBuilds$inboundSchema))),
+    checksConclusion: optional(GetProjectChecksConclusion$inboundSchema),
+    checksState: optional(GetProjectChecksState$inboundSchema),
+    connectBuildsEnabled: optional(primitives_boolean()),
+    connectConfigurationId: optional(string()),
+    createdAt: number(),
+    createdIn: string(),
+    creator: nullable(lazyType(() => GetProjectProjectsCreator$inboundSchema)),
+    deletedAt: optional(number()),
+    deploymentHostname: string(),
+    forced: optional(primitives_boolean()),
+    id: string(),
+    meta: optional(recordType(string())),
+    monorepoManager: nullableType(string()).optional(),
+    name: string(),
+    oidcTokenClaims: optional(lazyType(() => GetProjectOidcTokenClaims$inboundSchema)),
+    plan: GetProjectPlan$inboundSchema,
+    previewCommentsEnabled: optional(primitives_boolean()),
+    private: primitives_boolean(),
+    readyAt: optional(number()),
+    readyState: GetProjectReadyState$inboundSchema,
+    readySubstate: optional(GetProjectReadySubstate$inboundSchema),
+    requestedAt: optional(number()),
+    target: nullableType(string()).optional(),
+    teamId: nullableType(string()).optional(),
+    type: GetProjectProjectsResponse200Type$inboundSchema,
+    url: string(),
+    userId: optional(string()),
+    withCache: optional(primitives_boolean()),
+});
+function getProjectLatestDeploymentsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLatestDeployments$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLatestDeployments' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponse200ApplicationJSONResponseBody8DeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponse200ApplicationJSONResponseBody8DeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponse200ApplicationJSONResponseBody8DeployHooks$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponse200ApplicationJSONResponseBody8DeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink8$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponse200ApplicationJSONResponseBody8DeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    owner: string(),
+    ownerId: string(),
+    productionBranch: string(),
+    repo: string(),
+    repoId: string(),
+    sourceless: optional(primitives_boolean()),
+    type: literal("cursor-origin"),
+    updatedAt: optional(number()),
+});
+function getProjectLink8FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink8$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink8' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponse200ApplicationJSONResponseBody7DeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponse200ApplicationJSONResponseBody7DeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponse200ApplicationJSONResponseBody7DeployHooks$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponse200ApplicationJSONResponseBody7DeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink7$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponse200ApplicationJSONResponseBody7DeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    org: string(),
+    productionBranch: string(),
+    repo: string(),
+    repoId: string(),
+    sourceless: optional(primitives_boolean()),
+    type: literal("v0"),
+    updatedAt: optional(number()),
+});
+function getProjectLink7FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink7$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink7' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponse200ApplicationJSONResponseBodyDeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponse200ApplicationJSONResponseBodyDeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponse200ApplicationJSONResponseBodyDeployHooks$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponse200ApplicationJSONResponseBodyDeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink6$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponse200ApplicationJSONResponseBodyDeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    org: string(),
+    productionBranch: string(),
+    repo: string(),
+    repoId: string(),
+    sourceless: optional(primitives_boolean()),
+    type: literal("vercel"),
+    updatedAt: optional(number()),
+});
+function getProjectLink6FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink6$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink6' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponse200ApplicationJSONDeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponse200ApplicationJSONDeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponse200ApplicationJSONDeployHooks$inboundSchema
+        .parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponse200ApplicationJSONDeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink5$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponse200ApplicationJSONDeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    name: string(),
+    owner: string(),
+    productionBranch: string(),
+    slug: string(),
+    sourceless: optional(primitives_boolean()),
+    type: literal("bitbucket"),
+    updatedAt: optional(number()),
+    uuid: string(),
+    workspaceUuid: string(),
+});
+function getProjectLink5FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink5$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink5' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponse200DeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponse200DeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponse200DeployHooks$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponse200DeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink4$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponse200DeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    productionBranch: string(),
+    projectId: string(),
+    projectName: string(),
+    projectNamespace: string(),
+    projectNameWithNamespace: string(),
+    projectOwnerId: optional(number()),
+    projectUrl: string(),
+    sourceless: optional(primitives_boolean()),
+    type: literal("gitlab"),
+    updatedAt: optional(number()),
+});
+function getProjectLink4FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink4$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink4' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsResponseDeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsResponseDeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsResponseDeployHooks$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsResponseDeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink3$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsResponseDeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    host: string(),
+    org: string(),
+    productionBranch: string(),
+    repo: optional(string()),
+    repoId: optional(number()),
+    repoOwnerId: optional(number()),
+    sourceless: optional(primitives_boolean()),
+    type: literal("github-custom-host"),
+    updatedAt: optional(number()),
+});
+function getProjectLink3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink3' from JSON`);
+}
+/** @internal */
+const GetProjectLinkProjectsDeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkProjectsDeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkProjectsDeployHooks$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkProjectsDeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink2$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkProjectsDeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    org: string(),
+    productionBranch: string(),
+    repo: optional(string()),
+    repoId: optional(number()),
+    repoOwnerId: optional(number()),
+    sourceless: optional(primitives_boolean()),
+    type: literal("github-limited"),
+    updatedAt: optional(number()),
+});
+function getProjectLink2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink2' from JSON`);
+}
+/** @internal */
+const GetProjectLinkDeployHooks$inboundSchema = objectType({
+    createdAt: optional(number()),
+    id: string(),
+    name: string(),
+    ref: string(),
+    url: string(),
+});
+function getProjectLinkDeployHooksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLinkDeployHooks$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLinkDeployHooks' from JSON`);
+}
+/** @internal */
+const GetProjectLink1$inboundSchema = objectType({
+    createdAt: optional(number()),
+    deployHooks: arrayType(lazyType(() => GetProjectLinkDeployHooks$inboundSchema)),
+    gitCredentialId: string(),
+    org: string(),
+    productionBranch: string(),
+    repo: optional(string()),
+    repoId: optional(number()),
+    repoOwnerId: optional(number()),
+    sourceless: optional(primitives_boolean()),
+    type: literal("github"),
+    updatedAt: optional(number()),
+});
+function getProjectLink1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink1' from JSON`);
+}
+/** @internal */
+const GetProjectLink$inboundSchema = unionType([
+    lazyType(() => GetProjectLink1$inboundSchema),
+    lazyType(() => GetProjectLink2$inboundSchema),
+    lazyType(() => GetProjectLink3$inboundSchema),
+    lazyType(() => GetProjectLink4$inboundSchema),
+    lazyType(() => GetProjectLink5$inboundSchema),
+    lazyType(() => GetProjectLink6$inboundSchema),
+    lazyType(() => GetProjectLink7$inboundSchema),
+    lazyType(() => GetProjectLink8$inboundSchema),
+]);
+function getProjectLinkFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLink$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLink' from JSON`);
+}
+/** @internal */
+const GetProjectMicrofrontends3$inboundSchema = objectType({
+    enabled: literal(false),
+    freeProjectForLegacyLimits: optional(primitives_boolean()),
+    groupIds: arrayType(anyType()),
+    updatedAt: number(),
+});
+function getProjectMicrofrontends3FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectMicrofrontends3$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectMicrofrontends3' from JSON`);
+}
+/** @internal */
+const GetProjectMicrofrontends2$inboundSchema = objectType({
+    defaultRoute: optional(string()),
+    doNotRouteWithMicrofrontendsRouting: optional(primitives_boolean()),
+    enabled: literal(true),
+    freeProjectForLegacyLimits: optional(primitives_boolean()),
+    groupIds: arrayType(string()),
+    isDefaultApp: optional(literal(false)),
+    routeObservabilityToThisProject: optional(primitives_boolean()),
+    updatedAt: number(),
+});
+function getProjectMicrofrontends2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectMicrofrontends2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectMicrofrontends2' from JSON`);
+}
+/** @internal */
+const GetProjectMicrofrontends1$inboundSchema = objectType({
+    defaultRoute: optional(string()),
+    enabled: literal(true),
+    freeProjectForLegacyLimits: optional(primitives_boolean()),
+    groupIds: arrayType(string()),
+    isDefaultApp: literal(true),
+    updatedAt: number(),
+});
+function getProjectMicrofrontends1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectMicrofrontends1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectMicrofrontends1' from JSON`);
+}
+/** @internal */
+const GetProjectMicrofrontends$inboundSchema = smartUnion([
+    lazyType(() => GetProjectMicrofrontends1$inboundSchema),
+    lazyType(() => GetProjectMicrofrontends2$inboundSchema),
+    lazyType(() => GetProjectMicrofrontends3$inboundSchema),
+]);
+function getProjectMicrofrontendsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectMicrofrontends$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectMicrofrontends' from JSON`);
+}
+/** @internal */
+const GetProjectNodeVersion$inboundSchema = nativeEnumType(GetProjectNodeVersion);
+/** @internal */
+const GetProjectIssuerMode$inboundSchema = nativeEnumType(GetProjectIssuerMode);
+/** @internal */
+const GetProjectOidcTokenConfig$inboundSchema = objectType({
+    enabled: optional(primitives_boolean()),
+    issuerMode: optional(GetProjectIssuerMode$inboundSchema),
+});
+function getProjectOidcTokenConfigFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectOidcTokenConfig$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectOidcTokenConfig' from JSON`);
+}
+/** @internal */
+const GetProjectPaths$inboundSchema = objectType({
+    value: string(),
+});
+function getProjectPathsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectPaths$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectPaths' from JSON`);
+}
+/** @internal */
+const GetProjectOptionsAllowlist$inboundSchema = objectType({
+    paths: arrayType(lazyType(() => GetProjectPaths$inboundSchema)),
+});
+function getProjectOptionsAllowlistFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectOptionsAllowlist$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectOptionsAllowlist' from JSON`);
+}
+/** @internal */
+const GetProjectDeploymentType$inboundSchema = nativeEnumType(GetProjectDeploymentType);
+/** @internal */
+const GetProjectPassport$inboundSchema = objectType({
+    connectorId: string(),
+    deploymentType: GetProjectDeploymentType$inboundSchema,
+});
+function getProjectPassportFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectPassport$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectPassport' from JSON`);
+}
+/** @internal */
+const GetProjectPasswordProtection$inboundSchema = objectType({});
+function getProjectPasswordProtectionFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectPasswordProtection$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectPasswordProtection' from JSON`);
+}
+/** @internal */
+const GetProjectPermissions$inboundSchema = objectType({
+    accessGroup: optional(arrayType(ACLAction$inboundSchema)),
+    agent: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayApiKey: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayApiKeyBypassAll: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayApiKeyOwnedBySelf: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayApiKeySpendAttribution: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayApiKeyZdrExemption: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayBudget: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayCredits: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayGuardrails: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayPrivateModels: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayRules: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewaySettings: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayTranscripts: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayTranscriptsSettings: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayUsage: optional(arrayType(ACLAction$inboundSchema)),
+    aiGatewayVirtualModelConfigs: optional(arrayType(ACLAction$inboundSchema)),
+    alertRules: optional(arrayType(ACLAction$inboundSchema)),
+    alerts: optional(arrayType(ACLAction$inboundSchema)),
+    aliasGlobal: optional(arrayType(ACLAction$inboundSchema)),
+    aliasProject: optional(arrayType(ACLAction$inboundSchema)),
+    aliasProtectionBypass: optional(arrayType(ACLAction$inboundSchema)),
+    analytics: optional(arrayType(ACLAction$inboundSchema)),
+    analyticsSampling: optional(arrayType(ACLAction$inboundSchema)),
+    analyticsUsage: optional(arrayType(ACLAction$inboundSchema)),
+    apiKey: optional(arrayType(ACLAction$inboundSchema)),
+    apiKeyAiGateway: optional(arrayType(ACLAction$inboundSchema)),
+    apiKeyOwnedBySelf: optional(arrayType(ACLAction$inboundSchema)),
+    auditLog: optional(arrayType(ACLAction$inboundSchema)),
+    automation: optional(arrayType(ACLAction$inboundSchema)),
+    billingAddress: optional(arrayType(ACLAction$inboundSchema)),
+    billingInformation: optional(arrayType(ACLAction$inboundSchema)),
+    billingInvoice: optional(arrayType(ACLAction$inboundSchema)),
+    billingInvoiceEmailRecipient: optional(arrayType(ACLAction$inboundSchema)),
+    billingInvoiceLanguage: optional(arrayType(ACLAction$inboundSchema)),
+    billingPlan: optional(arrayType(ACLAction$inboundSchema)),
+    billingPurchaseOrder: optional(arrayType(ACLAction$inboundSchema)),
+    billingRefund: optional(arrayType(ACLAction$inboundSchema)),
+    billingTaxId: optional(arrayType(ACLAction$inboundSchema)),
+    blob: optional(arrayType(ACLAction$inboundSchema)),
+    blobStoreTokenSet: optional(arrayType(ACLAction$inboundSchema)),
+    budget: optional(arrayType(ACLAction$inboundSchema)),
+    buildMachine: optional(arrayType(ACLAction$inboundSchema)),
+    buildMachineDefault: optional(arrayType(ACLAction$inboundSchema)),
+    bulkRedirects: optional(arrayType(ACLAction$inboundSchema)),
+    cacheArtifact: optional(arrayType(ACLAction$inboundSchema)),
+    cacheArtifactUsageEvent: optional(arrayType(ACLAction$inboundSchema)),
+    ciInvocations: optional(arrayType(ACLAction$inboundSchema)),
+    ciLogs: optional(arrayType(ACLAction$inboundSchema)),
+    codeChecks: optional(arrayType(ACLAction$inboundSchema)),
+    codeOwners: optional(arrayType(ACLAction$inboundSchema)),
+    concurrentBuilds: optional(arrayType(ACLAction$inboundSchema)),
+    connect: optional(arrayType(ACLAction$inboundSchema)),
+    connectConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    connectConfigurationLink: optional(arrayType(ACLAction$inboundSchema)),
+    connectLogs: optional(arrayType(ACLAction$inboundSchema)),
+    connexClient: optional(arrayType(ACLAction$inboundSchema)),
+    connexClientProject: optional(arrayType(ACLAction$inboundSchema)),
+    connexContact: optional(arrayType(ACLAction$inboundSchema)),
+    connexInstallation: optional(arrayType(ACLAction$inboundSchema)),
+    connexToken: optional(arrayType(ACLAction$inboundSchema)),
+    cursorOriginInstallation: optional(arrayType(ACLAction$inboundSchema)),
+    dataCacheBillingSettings: optional(arrayType(ACLAction$inboundSchema)),
+    dataCacheNamespace: optional(arrayType(ACLAction$inboundSchema)),
+    defaultDeploymentProtection: optional(arrayType(ACLAction$inboundSchema)),
+    deployment: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentBuildLogs: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentCheck: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentCheckPreview: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentCheckReRunFromProductionBranch: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentPolicy: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentPreview: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentPrivate: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentProductionGit: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentPromote: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentProtectionException: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentRollback: optional(arrayType(ACLAction$inboundSchema)),
+    deploymentV0: optional(arrayType(ACLAction$inboundSchema)),
+    domain: optional(arrayType(ACLAction$inboundSchema)),
+    domainAcceptDelegation: optional(arrayType(ACLAction$inboundSchema)),
+    domainAuthCodes: optional(arrayType(ACLAction$inboundSchema)),
+    domainCertificate: optional(arrayType(ACLAction$inboundSchema)),
+    domainCheckConfig: optional(arrayType(ACLAction$inboundSchema)),
+    domainMove: optional(arrayType(ACLAction$inboundSchema)),
+    domainPurchase: optional(arrayType(ACLAction$inboundSchema)),
+    domainRecord: optional(arrayType(ACLAction$inboundSchema)),
+    domainTransferIn: optional(arrayType(ACLAction$inboundSchema)),
+    drain: optional(arrayType(ACLAction$inboundSchema)),
+    edgeCacheNamespace: optional(arrayType(ACLAction$inboundSchema)),
+    edgeConfig: optional(arrayType(ACLAction$inboundSchema)),
+    edgeConfigItem: optional(arrayType(ACLAction$inboundSchema)),
+    edgeConfigSchema: optional(arrayType(ACLAction$inboundSchema)),
+    edgeConfigToken: optional(arrayType(ACLAction$inboundSchema)),
+    endpointVerification: optional(arrayType(ACLAction$inboundSchema)),
+    environments: optional(arrayType(ACLAction$inboundSchema)),
+    event: optional(arrayType(ACLAction$inboundSchema)),
+    fileUpload: optional(arrayType(ACLAction$inboundSchema)),
+    flagsExplorerSubscription: optional(arrayType(ACLAction$inboundSchema)),
+    gitCredentialGrant: optional(arrayType(ACLAction$inboundSchema)),
+    gitRepository: optional(arrayType(ACLAction$inboundSchema)),
+    imageOptimizationNewPrice: optional(arrayType(ACLAction$inboundSchema)),
+    integration: optional(arrayType(ACLAction$inboundSchema)),
+    integrationAccount: optional(arrayType(ACLAction$inboundSchema)),
+    integrationConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    integrationConfigurationProjects: optional(arrayType(ACLAction$inboundSchema)),
+    integrationConfigurationRole: optional(arrayType(ACLAction$inboundSchema)),
+    integrationConfigurationTransfer: optional(arrayType(ACLAction$inboundSchema)),
+    integrationDeploymentAction: optional(arrayType(ACLAction$inboundSchema)),
+    integrationEvent: optional(arrayType(ACLAction$inboundSchema)),
+    integrationLog: optional(arrayType(ACLAction$inboundSchema)),
+    integrationPullRequest: optional(arrayType(ACLAction$inboundSchema)),
+    integrationResource: optional(arrayType(ACLAction$inboundSchema)),
+    integrationResourceData: optional(arrayType(ACLAction$inboundSchema)),
+    integrationResourceReplCommand: optional(arrayType(ACLAction$inboundSchema)),
+    integrationResourceSecrets: optional(arrayType(ACLAction$inboundSchema)),
+    integrationSSOSession: optional(arrayType(ACLAction$inboundSchema)),
+    integrationStoreTokenSet: optional(arrayType(ACLAction$inboundSchema)),
+    integrationStrict: optional(arrayType(ACLAction$inboundSchema)),
+    integrationVercelConfigurationOverride: optional(arrayType(ACLAction$inboundSchema)),
+    ipBlocking: optional(arrayType(ACLAction$inboundSchema)),
+    job: optional(arrayType(ACLAction$inboundSchema)),
+    jobGlobal: optional(arrayType(ACLAction$inboundSchema)),
+    kmsIssuer: optional(arrayType(ACLAction$inboundSchema)),
+    kmsProjectGrant: optional(arrayType(ACLAction$inboundSchema)),
+    logDrain: optional(arrayType(ACLAction$inboundSchema)),
+    logs: optional(arrayType(ACLAction$inboundSchema)),
+    logsPreset: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceBillingData: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceExperimentationEdgeConfigData: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceExperimentationItem: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceFlexCommit: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceInstallationMember: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceInvoice: optional(arrayType(ACLAction$inboundSchema)),
+    marketplaceSettings: optional(arrayType(ACLAction$inboundSchema)),
+    Monitoring: optional(arrayType(ACLAction$inboundSchema)),
+    monitoringAlert: optional(arrayType(ACLAction$inboundSchema)),
+    monitoringChart: optional(arrayType(ACLAction$inboundSchema)),
+    monitoringQuery: optional(arrayType(ACLAction$inboundSchema)),
+    monitoringSettings: optional(arrayType(ACLAction$inboundSchema)),
+    notificationCustomerBudget: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDeploymentFailed: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainExpire: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainMoved: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainPurchase: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainRenewal: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainTransfer: optional(arrayType(ACLAction$inboundSchema)),
+    notificationDomainUnverified: optional(arrayType(ACLAction$inboundSchema)),
+    NotificationMonitoringAlert: optional(arrayType(ACLAction$inboundSchema)),
+    notificationPaymentFailed: optional(arrayType(ACLAction$inboundSchema)),
+    notificationPreferences: optional(arrayType(ACLAction$inboundSchema)),
+    notificationStatementOfReasons: optional(arrayType(ACLAction$inboundSchema)),
+    notificationUsageAlert: optional(arrayType(ACLAction$inboundSchema)),
+    oauth2Application: optional(arrayType(ACLAction$inboundSchema)),
+    oauth2Connection: optional(arrayType(ACLAction$inboundSchema)),
+    observabilityConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    observabilityData: optional(arrayType(ACLAction$inboundSchema)),
+    observabilityFunnel: optional(arrayType(ACLAction$inboundSchema)),
+    observabilityNotebook: optional(arrayType(ACLAction$inboundSchema)),
+    oidcFederationPolicy: optional(arrayType(ACLAction$inboundSchema)),
+    onDemandBuild: optional(arrayType(ACLAction$inboundSchema)),
+    onDemandConcurrency: optional(arrayType(ACLAction$inboundSchema)),
+    openTelemetryEndpoint: optional(arrayType(ACLAction$inboundSchema)),
+    optionsAllowlist: optional(arrayType(ACLAction$inboundSchema)),
+    organization: optional(arrayType(ACLAction$inboundSchema)),
+    organizationDomain: optional(arrayType(ACLAction$inboundSchema)),
+    organizationTeam: optional(arrayType(ACLAction$inboundSchema)),
+    ownEvent: optional(arrayType(ACLAction$inboundSchema)),
+    pageIntegrity: optional(arrayType(ACLAction$inboundSchema)),
+    passwordProtection: optional(arrayType(ACLAction$inboundSchema)),
+    passwordProtectionInvoiceItem: optional(arrayType(ACLAction$inboundSchema)),
+    paymentMethod: optional(arrayType(ACLAction$inboundSchema)),
+    permissions: optional(arrayType(ACLAction$inboundSchema)),
+    postgres: optional(arrayType(ACLAction$inboundSchema)),
+    postgresStoreTokenSet: optional(arrayType(ACLAction$inboundSchema)),
+    previewDeploymentSuffix: optional(arrayType(ACLAction$inboundSchema)),
+    privateCloudAccount: optional(arrayType(ACLAction$inboundSchema)),
+    privateLinkEndpoint: optional(arrayType(ACLAction$inboundSchema)),
+    productionAliasProtectionBypass: optional(arrayType(ACLAction$inboundSchema)),
+    productionShareableLink: optional(arrayType(ACLAction$inboundSchema)),
+    project: optional(arrayType(ACLAction$inboundSchema)),
+    projectAccessGroup: optional(arrayType(ACLAction$inboundSchema)),
+    projectAnalyticsSampling: optional(arrayType(ACLAction$inboundSchema)),
+    projectAnalyticsUsage: optional(arrayType(ACLAction$inboundSchema)),
+    projectCheck: optional(arrayType(ACLAction$inboundSchema)),
+    projectCheckRun: optional(arrayType(ACLAction$inboundSchema)),
+    projectDeploymentExpiration: optional(arrayType(ACLAction$inboundSchema)),
+    projectDeploymentHook: optional(arrayType(ACLAction$inboundSchema)),
+    projectDeploymentProtectionStrict: optional(arrayType(ACLAction$inboundSchema)),
+    projectDomain: optional(arrayType(ACLAction$inboundSchema)),
+    projectDomainCheckConfig: optional(arrayType(ACLAction$inboundSchema)),
+    projectDomainMove: optional(arrayType(ACLAction$inboundSchema)),
+    projectDomainVerify: optional(arrayType(ACLAction$inboundSchema)),
+    projectEnvVars: optional(arrayType(ACLAction$inboundSchema)),
+    projectEnvVarsProduction: optional(arrayType(ACLAction$inboundSchema)),
+    projectEnvVarsUnownedByIntegration: optional(arrayType(ACLAction$inboundSchema)),
+    projectEvent: optional(arrayType(ACLAction$inboundSchema)),
+    projectFlags: optional(arrayType(ACLAction$inboundSchema)),
+    projectFlagsProduction: optional(arrayType(ACLAction$inboundSchema)),
+    projectFlagsSdkKey: optional(arrayType(ACLAction$inboundSchema)),
+    projectFromV0: optional(arrayType(ACLAction$inboundSchema)),
+    projectId: optional(arrayType(ACLAction$inboundSchema)),
+    projectIntegrationConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    projectLink: optional(arrayType(ACLAction$inboundSchema)),
+    projectMember: optional(arrayType(ACLAction$inboundSchema)),
+    projectMonitoring: optional(arrayType(ACLAction$inboundSchema)),
+    projectOIDCToken: optional(arrayType(ACLAction$inboundSchema)),
+    projectPermissions: optional(arrayType(ACLAction$inboundSchema)),
+    projectProductionBranch: optional(arrayType(ACLAction$inboundSchema)),
+    projectProtectionBypass: optional(arrayType(ACLAction$inboundSchema)),
+    projectRollingRelease: optional(arrayType(ACLAction$inboundSchema)),
+    projectRoutes: optional(arrayType(ACLAction$inboundSchema)),
+    projectSetting: optional(arrayType(ACLAction$inboundSchema)),
+    projectSupportCase: optional(arrayType(ACLAction$inboundSchema)),
+    projectSupportCaseComment: optional(arrayType(ACLAction$inboundSchema)),
+    projectTier: optional(arrayType(ACLAction$inboundSchema)),
+    projectTransfer: optional(arrayType(ACLAction$inboundSchema)),
+    projectTransferIn: optional(arrayType(ACLAction$inboundSchema)),
+    projectTransferOut: optional(arrayType(ACLAction$inboundSchema)),
+    projectTransferRequest: optional(arrayType(ACLAction$inboundSchema)),
+    projectUsage: optional(arrayType(ACLAction$inboundSchema)),
+    proTrialOnboarding: optional(arrayType(ACLAction$inboundSchema)),
+    rateLimit: optional(arrayType(ACLAction$inboundSchema)),
+    redis: optional(arrayType(ACLAction$inboundSchema)),
+    redisStoreTokenSet: optional(arrayType(ACLAction$inboundSchema)),
+    remoteCaching: optional(arrayType(ACLAction$inboundSchema)),
+    repository: optional(arrayType(ACLAction$inboundSchema)),
+    samlConfig: optional(arrayType(ACLAction$inboundSchema)),
+    schedule: optional(arrayType(ACLAction$inboundSchema)),
+    seawallConfig: optional(arrayType(ACLAction$inboundSchema)),
+    secret: optional(arrayType(ACLAction$inboundSchema)),
+    securityConfig: optional(arrayType(ACLAction$inboundSchema)),
+    securityPlusConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    sensitiveEnvironmentVariablePolicy: optional(arrayType(ACLAction$inboundSchema)),
+    setting: optional(arrayType(ACLAction$inboundSchema)),
+    shareableLink: optional(arrayType(ACLAction$inboundSchema)),
+    shareableLinkStrict: optional(arrayType(ACLAction$inboundSchema)),
+    sharedEnvVarConnection: optional(arrayType(ACLAction$inboundSchema)),
+    sharedEnvVars: optional(arrayType(ACLAction$inboundSchema)),
+    sharedEnvVarsProduction: optional(arrayType(ACLAction$inboundSchema)),
+    skewProtection: optional(arrayType(ACLAction$inboundSchema)),
+    space: optional(arrayType(ACLAction$inboundSchema)),
+    spaceRun: optional(arrayType(ACLAction$inboundSchema)),
+    storeIsLocked: optional(arrayType(ACLAction$inboundSchema)),
+    storeTokenSetSensitive: optional(arrayType(ACLAction$inboundSchema)),
+    storeTransfer: optional(arrayType(ACLAction$inboundSchema)),
+    supportCase: optional(arrayType(ACLAction$inboundSchema)),
+    supportCaseComment: optional(arrayType(ACLAction$inboundSchema)),
+    team: optional(arrayType(ACLAction$inboundSchema)),
+    teamAccessRequest: optional(arrayType(ACLAction$inboundSchema)),
+    teamFellowMembership: optional(arrayType(ACLAction$inboundSchema)),
+    teamGitExclusivity: optional(arrayType(ACLAction$inboundSchema)),
+    teamInvite: optional(arrayType(ACLAction$inboundSchema)),
+    teamInviteCode: optional(arrayType(ACLAction$inboundSchema)),
+    teamInviteLink: optional(arrayType(ACLAction$inboundSchema)),
+    teamJoin: optional(arrayType(ACLAction$inboundSchema)),
+    teamMemberMfaStatus: optional(arrayType(ACLAction$inboundSchema)),
+    teamMicrofrontends: optional(arrayType(ACLAction$inboundSchema)),
+    teamOwnMembership: optional(arrayType(ACLAction$inboundSchema)),
+    teamOwnMembershipDisconnectSAML: optional(arrayType(ACLAction$inboundSchema)),
+    teamSudo: optional(arrayType(ACLAction$inboundSchema)),
+    teamTokenInvalidation: optional(arrayType(ACLAction$inboundSchema)),
+    token: optional(arrayType(ACLAction$inboundSchema)),
+    toolbarComment: optional(arrayType(ACLAction$inboundSchema)),
+    trustedIps: optional(arrayType(ACLAction$inboundSchema)),
+    trustedSources: optional(arrayType(ACLAction$inboundSchema)),
+    usage: optional(arrayType(ACLAction$inboundSchema)),
+    usageCycle: optional(arrayType(ACLAction$inboundSchema)),
+    user: optional(arrayType(ACLAction$inboundSchema)),
+    userConnection: optional(arrayType(ACLAction$inboundSchema)),
+    userMfaConfiguration: optional(arrayType(ACLAction$inboundSchema)),
+    userPreference: optional(arrayType(ACLAction$inboundSchema)),
+    userSudo: optional(arrayType(ACLAction$inboundSchema)),
+    v0Chat: optional(arrayType(ACLAction$inboundSchema)),
+    vcrRepository: optional(arrayType(ACLAction$inboundSchema)),
+    vercelAppInstallation: optional(arrayType(ACLAction$inboundSchema)),
+    vercelAppInstallationRequest: optional(arrayType(ACLAction$inboundSchema)),
+    vercelAuth: optional(arrayType(ACLAction$inboundSchema)),
+    vercelRun: optional(arrayType(ACLAction$inboundSchema)),
+    vpcPeeringConnection: optional(arrayType(ACLAction$inboundSchema)),
+    webAnalytics: optional(arrayType(ACLAction$inboundSchema)),
+    webAnalyticsPlan: optional(arrayType(ACLAction$inboundSchema)),
+    webAuthn: optional(arrayType(ACLAction$inboundSchema)),
+    webhook: optional(arrayType(ACLAction$inboundSchema)),
+    "webhook-event": optional(arrayType(ACLAction$inboundSchema)),
+    workflowRunData: optional(arrayType(ACLAction$inboundSchema)),
+}).transform((v) => {
+    return remap(v, {
+        "Monitoring": "monitoring",
+        "NotificationMonitoringAlert": "notificationMonitoringAlert",
+        "projectFlagsSdkKey": "projectFlagsSDKKey",
+        "webhook-event": "webhookEvent",
+    });
+});
+function getProjectPermissionsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectPermissions$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectPermissions' from JSON`);
+}
+/** @internal */
+const GetProjectProtectionBypass2$inboundSchema = objectType({
+    createdAt: number(),
+    createdBy: string(),
+    isEnvVar: optional(primitives_boolean()),
+    note: optional(string()),
+    scope: literal("automation-bypass"),
+});
+function getProjectProtectionBypass2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProtectionBypass2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProtectionBypass2' from JSON`);
+}
+/** @internal */
+const GetProjectProtectionBypass1$inboundSchema = objectType({
+    configurationId: string(),
+    createdAt: number(),
+    createdBy: string(),
+    integrationId: string(),
+    scope: literal("integration-automation-bypass"),
+});
+function getProjectProtectionBypass1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProtectionBypass1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProtectionBypass1' from JSON`);
+}
+/** @internal */
+const GetProjectProtectionBypass$inboundSchema = unionType([
+    lazyType(() => GetProjectProtectionBypass1$inboundSchema),
+    lazyType(() => GetProjectProtectionBypass2$inboundSchema),
+]);
+function getProjectProtectionBypassFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProtectionBypass$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProtectionBypass' from JSON`);
+}
+/** @internal */
+const GetProjectSandboxUrls$inboundSchema = objectType({
+    inheritDeploymentProtection: optional(primitives_boolean()),
+});
+function getProjectSandboxUrlsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSandboxUrls$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSandboxUrls' from JSON`);
+}
+/** @internal */
+const GetProjectProtectionConfig$inboundSchema = objectType({
+    sandboxUrls: optional(lazyType(() => GetProjectSandboxUrls$inboundSchema)),
+});
+function getProjectProtectionConfigFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProtectionConfig$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProtectionConfig' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsBuildMachineElasticReason$inboundSchema = nativeEnumType(GetProjectProjectsBuildMachineElasticReason);
+/** @internal */
+const GetProjectProjectsBuildMachineSelection$inboundSchema = nativeEnumType(GetProjectProjectsBuildMachineSelection);
+/** @internal */
+const GetProjectProjectsBuildMachineType$inboundSchema = nativeEnumType(GetProjectProjectsBuildMachineType);
+/** @internal */
+const GetProjectProjectsConfiguration$inboundSchema = nativeEnumType(GetProjectProjectsConfiguration);
+/** @internal */
+const GetProjectProjectsBuildQueue$inboundSchema = objectType({
+    configuration: optional(GetProjectProjectsConfiguration$inboundSchema),
+});
+function getProjectProjectsBuildQueueFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsBuildQueue$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsBuildQueue' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsFunctionDefaultMemoryType$inboundSchema = nativeEnumType(GetProjectProjectsFunctionDefaultMemoryType);
+/** @internal */
+const GetProjectResourceConfig$inboundSchema = objectType({
+    buildMachineElasticLastUpdated: optional(number()),
+    buildMachineElasticReason: optional(GetProjectProjectsBuildMachineElasticReason$inboundSchema),
+    buildMachineSelection: optional(GetProjectProjectsBuildMachineSelection$inboundSchema),
+    buildMachineType: optional(GetProjectProjectsBuildMachineType$inboundSchema),
+    buildQueue: optional(lazyType(() => GetProjectProjectsBuildQueue$inboundSchema)),
+    elasticConcurrencyEnabled: optional(primitives_boolean()),
+    enableFunctionsBeta: optional(primitives_boolean()),
+    fluid: optional(primitives_boolean()),
+    functionDefaultMemoryType: optional(GetProjectProjectsFunctionDefaultMemoryType$inboundSchema),
+    functionDefaultRegions: arrayType(string()),
+    functionDefaultTimeout: optional(number()),
+    functionZeroConfigFailover: optional(primitives_boolean()),
+    isNSNBDisabled: optional(primitives_boolean()),
+});
+function getProjectResourceConfigFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectResourceConfig$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectResourceConfig' from JSON`);
+}
+/** @internal */
+const GetProjectRollbackDescription$inboundSchema = objectType({
+    createdAt: number(),
+    description: string(),
+    userId: string(),
+    username: string(),
+});
+function getProjectRollbackDescriptionFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRollbackDescription$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRollbackDescription' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200Action$inboundSchema = nativeEnumType(GetProjectProjectsResponse200Action);
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyRollingReleaseType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyRollingReleaseType);
+/** @internal */
+const GetProjectChecks$inboundSchema = objectType({
+    excludePaths: optional(arrayType(string())),
+    excludeStatusCodes: optional(arrayType(number())),
+    ingestWatermarkSeconds: optional(number()),
+    minSampleSize: optional(number()),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyRollingReleaseType$inboundSchema,
+});
+function getProjectChecksFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectChecks$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectChecks' from JSON`);
+}
+/** @internal */
+const GetProjectGate$inboundSchema = objectType({
+    action: GetProjectProjectsResponse200Action$inboundSchema,
+    checks: arrayType(lazyType(() => GetProjectChecks$inboundSchema)),
+    dryRun: primitives_boolean(),
+    enabled: primitives_boolean(),
+    failureThreshold: optional(number()),
+    windowSize: optional(number()),
+});
+function getProjectGateFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectGate$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectGate' from JSON`);
+}
+/** @internal */
+const GetProjectStages$inboundSchema = objectType({
+    duration: optional(number()),
+    linearShift: optional(primitives_boolean()),
+    requireApproval: optional(primitives_boolean()),
+    targetPercentage: number(),
+});
+function getProjectStagesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectStages$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectStages' from JSON`);
+}
+/** @internal */
+const GetProjectRollingRelease$inboundSchema = objectType({
+    canaryResponseHeader: optional(primitives_boolean()),
+    gate: optional(lazyType(() => GetProjectGate$inboundSchema)),
+    stages: nullableType(arrayType(lazyType(() => GetProjectStages$inboundSchema)))
+        .optional(),
+    target: string(),
+});
+function getProjectRollingReleaseFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRollingRelease$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRollingRelease' from JSON`);
+}
+/** @internal */
+const GetProjectFailoverRegions$inboundSchema = nativeEnumType(GetProjectFailoverRegions);
+/** @internal */
+const GetProjectRegion$inboundSchema = nativeEnumType(GetProjectRegion);
+/** @internal */
+const GetProjectSandbox$inboundSchema = objectType({
+    failoverRegions: optional(arrayType(GetProjectFailoverRegions$inboundSchema)),
+    region: optional(GetProjectRegion$inboundSchema),
+});
+function getProjectSandboxFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSandbox$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSandbox' from JSON`);
+}
+/** @internal */
+const GetProjectLogHeaders2$inboundSchema = nativeEnumType(GetProjectLogHeaders2);
+/** @internal */
+const GetProjectLogHeaders$inboundSchema = smartUnion([arrayType(string()), GetProjectLogHeaders2$inboundSchema]);
+function getProjectLogHeadersFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectLogHeaders$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectLogHeaders' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAiBotsAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAiBotsAction);
+/** @internal */
+const GetProjectAiBots$inboundSchema = objectType({
+    action: optional(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAiBotsAction$inboundSchema),
+    active: primitives_boolean(),
+});
+function getProjectAiBotsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectAiBots$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectAiBots' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyAction);
+/** @internal */
+const GetProjectBotFilter$inboundSchema = objectType({
+    action: optional(GetProjectProjectsResponse200ApplicationJSONResponseBodyAction$inboundSchema),
+    active: primitives_boolean(),
+});
+function getProjectBotFilterFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectBotFilter$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectBotFilter' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityAction);
+/** @internal */
+const GetProjectOwasp$inboundSchema = objectType({
+    action: optional(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityAction$inboundSchema),
+    active: primitives_boolean(),
+});
+function getProjectOwaspFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectOwasp$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectOwasp' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAction);
+/** @internal */
+const GetProjectTrafficSources$inboundSchema = objectType({
+    action: optional(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesAction$inboundSchema),
+    active: primitives_boolean(),
+});
+function getProjectTrafficSourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTrafficSources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTrafficSources' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesVercelRulesetAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesVercelRulesetAction);
+/** @internal */
+const GetProjectVercelRuleset$inboundSchema = objectType({
+    action: optional(GetProjectProjectsResponse200ApplicationJSONResponseBodySecurityManagedRulesVercelRulesetAction$inboundSchema),
+    active: primitives_boolean(),
+});
+function getProjectVercelRulesetFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectVercelRuleset$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectVercelRuleset' from JSON`);
+}
+/** @internal */
+const GetProjectManagedRules$inboundSchema = objectType({
+    ai_bots: lazyType(() => GetProjectAiBots$inboundSchema),
+    bot_filter: lazyType(() => GetProjectBotFilter$inboundSchema),
+    owasp: lazyType(() => GetProjectOwasp$inboundSchema),
+    traffic_sources: lazyType(() => GetProjectTrafficSources$inboundSchema),
+    vercel_ruleset: lazyType(() => GetProjectVercelRuleset$inboundSchema),
+}).transform((v) => {
+    return remap(v, {
+        "ai_bots": "aiBots",
+        "bot_filter": "botFilter",
+        "traffic_sources": "trafficSources",
+        "vercel_ruleset": "vercelRuleset",
+    });
+});
+function getProjectManagedRulesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectManagedRules$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectManagedRules' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONAction$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONAction);
+/** @internal */
+const GetProjectLogHeadersProjects2$inboundSchema = nativeEnumType(GetProjectLogHeadersProjects2);
+/** @internal */
+const GetProjectProjectsLogHeaders$inboundSchema = smartUnion([
+    arrayType(string()),
+    GetProjectLogHeadersProjects2$inboundSchema,
+]);
+function getProjectProjectsLogHeadersFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsLogHeaders$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsLogHeaders' from JSON`);
+}
+/** @internal */
+const GetProjectAlgo$inboundSchema = nativeEnumType(GetProjectAlgo);
+/** @internal */
+const GetProjectRateLimit$inboundSchema = objectType({
+    algo: GetProjectAlgo$inboundSchema,
+    keys: arrayType(string()),
+    limit: number(),
+    window: number(),
+});
+function getProjectRateLimitFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRateLimit$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRateLimit' from JSON`);
+}
+/** @internal */
+const GetProjectRedirect$inboundSchema = objectType({
+    location: string(),
+    permanent: primitives_boolean(),
+});
+function getProjectRedirectFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRedirect$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRedirect' from JSON`);
+}
+/** @internal */
+const GetProjectRulesets$inboundSchema = objectType({
+    action: GetProjectProjectsResponse200ApplicationJSONAction$inboundSchema,
+    actionDuration: nullableType(string()).optional(),
+    bypassSystem: nullableType(primitives_boolean()).optional(),
+    logHeaders: optional(smartUnion([
+        arrayType(string()),
+        GetProjectLogHeadersProjects2$inboundSchema,
+    ])),
+    rateLimit: nullableType(lazyType(() => GetProjectRateLimit$inboundSchema))
+        .optional(),
+    redirect: nullableType(lazyType(() => GetProjectRedirect$inboundSchema))
+        .optional(),
+});
+function getProjectRulesetsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectRulesets$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectRulesets' from JSON`);
+}
+/** @internal */
+const GetProjectSecurityPlusMetadata$inboundSchema = objectType({
+    firstEnabledAt: optional(number()),
+    updatedAt: number(),
+});
+function getProjectSecurityPlusMetadataFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSecurityPlusMetadata$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSecurityPlusMetadata' from JSON`);
+}
+/** @internal */
+const GetProjectSecurity$inboundSchema = objectType({
+    attackModeActiveUntil: nullableType(number()).optional(),
+    attackModeEnabled: optional(primitives_boolean()),
+    attackModeUpdatedAt: optional(number()),
+    botIdEnabled: optional(primitives_boolean()),
+    firewallBypassIps: optional(arrayType(string())),
+    firewallConfigVersion: optional(number()),
+    firewallEnabled: optional(primitives_boolean()),
+    firewallSeawallEnabled: optional(primitives_boolean()),
+    firewallUpdatedAt: optional(number()),
+    ja3Enabled: optional(primitives_boolean()),
+    ja4Enabled: optional(primitives_boolean()),
+    log_headers: optional(smartUnion([arrayType(string()), GetProjectLogHeaders2$inboundSchema])),
+    managedRules: nullableType(lazyType(() => GetProjectManagedRules$inboundSchema))
+        .optional(),
+    pageIntegrityEnabled: optional(primitives_boolean()),
+    rulesets: optional(recordType(lazyType(() => GetProjectRulesets$inboundSchema))),
+    securityPlus: optional(primitives_boolean()),
+    securityPlusMetadata: optional(lazyType(() => GetProjectSecurityPlusMetadata$inboundSchema)),
+}).transform((v) => {
+    return remap(v, {
+        "log_headers": "logHeaders",
+    });
+});
+function getProjectSecurityFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSecurity$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSecurity' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsFramework$inboundSchema = nativeEnumType(GetProjectProjectsFramework);
+/** @internal */
+const GetProjectServiceType$inboundSchema = nativeEnumType(GetProjectServiceType);
+/** @internal */
+const GetProjectServices$inboundSchema = objectType({
+    framework: optional(GetProjectProjectsFramework$inboundSchema),
+    runtime: optional(string()),
+    serviceName: string(),
+    serviceType: optional(GetProjectServiceType$inboundSchema),
+});
+function getProjectServicesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectServices$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectServices' from JSON`);
+}
+/** @internal */
+const GetProjectSpeedInsights$inboundSchema = objectType({
+    canceledAt: optional(number()),
+    dataReceivedAt: optional(number()),
+    disabledAt: optional(number()),
+    enabledAt: optional(number()),
+    hasData: optional(primitives_boolean()),
+    id: string(),
+    paidAt: optional(number()),
+});
+function getProjectSpeedInsightsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSpeedInsights$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSpeedInsights' from JSON`);
+}
+/** @internal */
+const GetProjectApril2026SecurityIncidentMigrationAppliedFrom$inboundSchema = nativeEnumType(GetProjectApril2026SecurityIncidentMigrationAppliedFrom);
+/** @internal */
+const GetProjectCve55182MigrationAppliedFrom$inboundSchema = nativeEnumType(GetProjectCve55182MigrationAppliedFrom);
+/** @internal */
+const GetProjectProjectsDeploymentType$inboundSchema = nativeEnumType(GetProjectProjectsDeploymentType);
+/** @internal */
+const GetProjectSsoProtection$inboundSchema = objectType({
+    april2026SecurityIncidentMigrationAppliedFrom: nullableType(GetProjectApril2026SecurityIncidentMigrationAppliedFrom$inboundSchema).optional(),
+    cve55182MigrationAppliedFrom: nullableType(GetProjectCve55182MigrationAppliedFrom$inboundSchema).optional(),
+    deploymentType: GetProjectProjectsDeploymentType$inboundSchema,
+});
+function getProjectSsoProtectionFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSsoProtection$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSsoProtection' from JSON`);
+}
+/** @internal */
+const GetProjectStaticIps$inboundSchema = objectType({
+    builds: primitives_boolean(),
+    enabled: primitives_boolean(),
+    regions: arrayType(string()),
+});
+function getProjectStaticIpsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectStaticIps$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectStaticIps' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsAliasAssigned$inboundSchema = smartUnion([number(), primitives_boolean()]);
+function getProjectProjectsAliasAssignedFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsAliasAssigned$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsAliasAssigned' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsAliasError$inboundSchema = objectType({
+    code: string(),
+    message: string(),
+});
+function getProjectProjectsAliasErrorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsAliasError$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsAliasError' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONResponseBodyTargetsType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONResponseBodyTargetsType);
+/** @internal */
+const GetProjectProjectsResponseBranchMatcher$inboundSchema = objectType({
+    pattern: string(),
+    type: GetProjectProjectsResponse200ApplicationJSONResponseBodyTargetsType$inboundSchema,
+});
+function getProjectProjectsResponseBranchMatcherFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseBranchMatcher$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseBranchMatcher' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsBuilds$inboundSchema = objectType({
+    dest: optional(string()),
+    src: optional(string()),
+    use: string(),
+});
+function getProjectProjectsBuildsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsBuilds$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsBuilds' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsChecksConclusion$inboundSchema = nativeEnumType(GetProjectProjectsChecksConclusion);
+/** @internal */
+const GetProjectProjectsChecksState$inboundSchema = nativeEnumType(GetProjectProjectsChecksState);
+/** @internal */
+const GetProjectProjectsResponseCreator$inboundSchema = objectType({
+    email: string(),
+    githubLogin: optional(string()),
+    gitlabLogin: optional(string()),
+    uid: string(),
+    username: string(),
+});
+function getProjectProjectsResponseCreatorFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsResponseCreator$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsResponseCreator' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsOidcTokenClaims$inboundSchema = objectType({
+    aud: string(),
+    custom_environment_id: optional(string()),
+    environment: string(),
+    iss: string(),
+    mfe_group_ids: optional(arrayType(string())),
+    owner: string(),
+    owner_id: string(),
+    plan: optional(string()),
+    project: string(),
+    project_id: string(),
+    scope: string(),
+    sub: string(),
+}).transform((v) => {
+    return remap(v, {
+        "custom_environment_id": "customEnvironmentId",
+        "mfe_group_ids": "mfeGroupIds",
+        "owner_id": "ownerId",
+        "project_id": "projectId",
+    });
+});
+function getProjectProjectsOidcTokenClaimsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsOidcTokenClaims$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsOidcTokenClaims' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsPlan$inboundSchema = nativeEnumType(GetProjectProjectsPlan);
+/** @internal */
+const GetProjectProjectsReadyState$inboundSchema = nativeEnumType(GetProjectProjectsReadyState);
+/** @internal */
+const GetProjectProjectsReadySubstate$inboundSchema = nativeEnumType(GetProjectProjectsReadySubstate);
+/** @internal */
+const GetProjectProjectsResponse200ApplicationJSONType$inboundSchema = nativeEnumType(GetProjectProjectsResponse200ApplicationJSONType);
+/** @internal */
+const GetProjectTargets$inboundSchema = objectType({
+    alias: optional(arrayType(string())),
+    aliasAssigned: nullableType(smartUnion([number(), primitives_boolean()]))
+        .optional(),
+    aliasError: nullableType(lazyType(() => GetProjectProjectsAliasError$inboundSchema)).optional(),
+    aliasFinal: nullableType(string()).optional(),
+    automaticAliases: optional(arrayType(string())),
+    branchMatcher: optional(lazyType(() => GetProjectProjectsResponseBranchMatcher$inboundSchema)),
+    buildingAt: optional(number()),
+    builds: optional(arrayType(lazyType(() => GetProjectProjectsBuilds$inboundSchema))),
+    checksConclusion: optional(GetProjectProjectsChecksConclusion$inboundSchema),
+    checksState: optional(GetProjectProjectsChecksState$inboundSchema),
+    connectBuildsEnabled: optional(primitives_boolean()),
+    connectConfigurationId: optional(string()),
+    createdAt: number(),
+    createdIn: string(),
+    creator: nullable(lazyType(() => GetProjectProjectsResponseCreator$inboundSchema)),
+    deletedAt: optional(number()),
+    deploymentHostname: string(),
+    forced: optional(primitives_boolean()),
+    id: string(),
+    meta: optional(recordType(string())),
+    monorepoManager: nullableType(string()).optional(),
+    name: string(),
+    oidcTokenClaims: optional(lazyType(() => GetProjectProjectsOidcTokenClaims$inboundSchema)),
+    plan: GetProjectProjectsPlan$inboundSchema,
+    previewCommentsEnabled: optional(primitives_boolean()),
+    private: primitives_boolean(),
+    readyAt: optional(number()),
+    readyState: GetProjectProjectsReadyState$inboundSchema,
+    readySubstate: optional(GetProjectProjectsReadySubstate$inboundSchema),
+    requestedAt: optional(number()),
+    target: nullableType(string()).optional(),
+    teamId: nullableType(string()).optional(),
+    type: GetProjectProjectsResponse200ApplicationJSONType$inboundSchema,
+    url: string(),
+    userId: optional(string()),
+    withCache: optional(primitives_boolean()),
+});
+function getProjectTargetsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTargets$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTargets' from JSON`);
+}
+/** @internal */
+const GetProjectTier$inboundSchema = nativeEnumType(GetProjectTier);
+/** @internal */
+const GetProjectDestination$inboundSchema = nativeEnumType(GetProjectDestination);
+/** @internal */
+const GetProjectProjectsEnv$inboundSchema = nativeEnumType(GetProjectProjectsEnv);
+/** @internal */
+const GetProjectSamplingRules$inboundSchema = objectType({
+    destination: optional(GetProjectDestination$inboundSchema),
+    env: optional(GetProjectProjectsEnv$inboundSchema),
+    rate: number(),
+    requestPath: optional(string()),
+});
+function getProjectSamplingRulesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectSamplingRules$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectSamplingRules' from JSON`);
+}
+/** @internal */
+const GetProjectTracing$inboundSchema = objectType({
+    domains: optional(string()),
+    ignorePaths: optional(arrayType(string())),
+    samplingRules: optional(arrayType(lazyType(() => GetProjectSamplingRules$inboundSchema))),
+});
+function getProjectTracingFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTracing$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTracing' from JSON`);
+}
+/** @internal */
+const GetProjectTrustedIpsProjectsDeploymentType$inboundSchema = nativeEnumType(GetProjectTrustedIpsProjectsDeploymentType);
+/** @internal */
+const GetProjectTrustedIps2$inboundSchema = objectType({
+    deploymentType: GetProjectTrustedIpsProjectsDeploymentType$inboundSchema,
+});
+function getProjectTrustedIps2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTrustedIps2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTrustedIps2' from JSON`);
+}
+/** @internal */
+const TrustedIpsAddresses$inboundSchema = objectType({
+    note: optional(string()),
+    value: string(),
+});
+function trustedIpsAddressesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => TrustedIpsAddresses$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'TrustedIpsAddresses' from JSON`);
+}
+/** @internal */
+const GetProjectTrustedIpsDeploymentType$inboundSchema = nativeEnumType(GetProjectTrustedIpsDeploymentType);
+/** @internal */
+const TrustedIpsProtectionMode$inboundSchema = nativeEnumType(TrustedIpsProtectionMode);
+/** @internal */
+const GetProjectTrustedIps1$inboundSchema = objectType({
+    addresses: arrayType(lazyType(() => TrustedIpsAddresses$inboundSchema)),
+    deploymentType: GetProjectTrustedIpsDeploymentType$inboundSchema,
+    protectionMode: TrustedIpsProtectionMode$inboundSchema,
+});
+function getProjectTrustedIps1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTrustedIps1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTrustedIps1' from JSON`);
+}
+/** @internal */
+const GetProjectTrustedIps$inboundSchema = smartUnion([
+    lazyType(() => GetProjectTrustedIps1$inboundSchema),
+    lazyType(() => GetProjectTrustedIps2$inboundSchema),
+]);
+function getProjectTrustedIpsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTrustedIps$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTrustedIps' from JSON`);
+}
+/** @internal */
+const GetProjectToProjectsPreset$inboundSchema = nativeEnumType(GetProjectToProjectsPreset);
+/** @internal */
+const GetProjectTo2$inboundSchema = objectType({
+    preset: GetProjectToProjectsPreset$inboundSchema,
+    slugs: optional(arrayType(string())),
+});
+function getProjectTo2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTo2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTo2' from JSON`);
+}
+/** @internal */
+const GetProjectToPreset$inboundSchema = nativeEnumType(GetProjectToPreset);
+/** @internal */
+const GetProjectTo1$inboundSchema = objectType({
+    preset: optional(GetProjectToPreset$inboundSchema),
+    slugs: arrayType(string()),
+});
+function getProjectTo1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTo1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTo1' from JSON`);
+}
+/** @internal */
+const GetProjectTo$inboundSchema = smartUnion([
+    lazyType(() => GetProjectTo1$inboundSchema),
+    lazyType(() => GetProjectTo2$inboundSchema),
+]);
+function getProjectToFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTo$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTo' from JSON`);
+}
+/** @internal */
+const GetProjectOidcProviders$inboundSchema = objectType({
+    to: smartUnion([
+        lazyType(() => GetProjectTo1$inboundSchema),
+        lazyType(() => GetProjectTo2$inboundSchema),
+    ]),
+    claims: recordType(arrayType(string())),
+    label: optional(string()),
+});
+function getProjectOidcProvidersFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectOidcProviders$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectOidcProviders' from JSON`);
+}
+/** @internal */
+const GetProjectFromProjectsPreset$inboundSchema = nativeEnumType(GetProjectFromProjectsPreset);
+/** @internal */
+const GetProjectFrom2$inboundSchema = objectType({
+    preset: GetProjectFromProjectsPreset$inboundSchema,
+    slugs: optional(arrayType(string())),
+});
+function getProjectFrom2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectFrom2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectFrom2' from JSON`);
+}
+/** @internal */
+const GetProjectFromPreset$inboundSchema = nativeEnumType(GetProjectFromPreset);
+//# sourceMappingURL=getprojectfrompreset.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/models/getprojectresponsebody.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+
+const GetProjectToProjectsResponse200Preset = {
+    AllCustom: "all-custom",
+};
+const GetProjectToProjectsResponsePreset = {
+    AllCustom: "all-custom",
+};
+/**
+ * Billing mode. Always 'flat' for flat-rate projects.
+ */
+const GetProjectKind = {
+    Flat: "flat",
+};
+/** @internal */
+const GetProjectFrom1$inboundSchema = objectType({
+    preset: optional(GetProjectFromPreset$inboundSchema),
+    slugs: arrayType(string()),
+});
+function getProjectFrom1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectFrom1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectFrom1' from JSON`);
+}
+/** @internal */
+const GetProjectFrom$inboundSchema = smartUnion([
+    lazyType(() => GetProjectFrom1$inboundSchema),
+    GetProjectFrom2$inboundSchema,
+]);
+function getProjectFromFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectFrom$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectFrom' from JSON`);
+}
+/** @internal */
+const GetProjectToProjectsResponse200Preset$inboundSchema = nativeEnumType(GetProjectToProjectsResponse200Preset);
+/** @internal */
+const GetProjectToProjects2$inboundSchema = objectType({
+    preset: GetProjectToProjectsResponse200Preset$inboundSchema,
+    slugs: optional(arrayType(string())),
+});
+function getProjectToProjects2FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectToProjects2$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectToProjects2' from JSON`);
+}
+/** @internal */
+const GetProjectToProjectsResponsePreset$inboundSchema = nativeEnumType(GetProjectToProjectsResponsePreset);
+/** @internal */
+const GetProjectToProjects1$inboundSchema = objectType({
+    preset: optional(GetProjectToProjectsResponsePreset$inboundSchema),
+    slugs: arrayType(string()),
+});
+function getProjectToProjects1FromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectToProjects1$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectToProjects1' from JSON`);
+}
+/** @internal */
+const GetProjectProjectsTo$inboundSchema = smartUnion([
+    lazyType(() => GetProjectToProjects1$inboundSchema),
+    lazyType(() => GetProjectToProjects2$inboundSchema),
+]);
+function getProjectProjectsToFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjectsTo$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjectsTo' from JSON`);
+}
+/** @internal */
+const GetProjectCustomAllow$inboundSchema = objectType({
+    from: smartUnion([
+        lazyType(() => GetProjectFrom1$inboundSchema),
+        GetProjectFrom2$inboundSchema,
+    ]),
+    to: smartUnion([
+        lazyType(() => GetProjectToProjects1$inboundSchema),
+        lazyType(() => GetProjectToProjects2$inboundSchema),
+    ]),
+});
+function getProjectCustomAllowFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectCustomAllow$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectCustomAllow' from JSON`);
+}
+/** @internal */
+const GetProjectProjects$inboundSchema = objectType({
+    customAllow: optional(arrayType(lazyType(() => GetProjectCustomAllow$inboundSchema))),
+    label: optional(string()),
+});
+function getProjectProjectsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectProjects$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectProjects' from JSON`);
+}
+/** @internal */
+const GetProjectTrustedSources$inboundSchema = objectType({
+    enableVercelCiSameRepository: optional(primitives_boolean()),
+    oidcProviders: optional(recordType(arrayType(GetProjectOidcProviders$inboundSchema))),
+    projects: optional(recordType(lazyType(() => GetProjectProjects$inboundSchema))),
+});
+function getProjectTrustedSourcesFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectTrustedSources$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectTrustedSources' from JSON`);
+}
+/** @internal */
+const GetProjectKind$inboundSchema = nativeEnumType(GetProjectKind);
+/** @internal */
+const GetProjectUsageStatus$inboundSchema = objectType({
+    bypassThrottleUntil: optional(number()),
+    exceededAllowanceUntil: optional(number()),
+    kind: GetProjectKind$inboundSchema,
+    teamThrottled: optional(primitives_boolean()),
+    throttled: optional(primitives_boolean()),
+});
+function getProjectUsageStatusFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectUsageStatus$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectUsageStatus' from JSON`);
+}
+/** @internal */
+const GetProjectWebAnalytics$inboundSchema = objectType({
+    canceledAt: optional(number()),
+    disabledAt: optional(number()),
+    enabledAt: optional(number()),
+    hasData: optional(literal(true)),
+    id: string(),
+});
+function getProjectWebAnalyticsFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectWebAnalytics$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectWebAnalytics' from JSON`);
+}
+/** @internal */
+const GetProjectResponseBody$inboundSchema = objectType({
+    abuse: optional(GetProjectAbuse$inboundSchema),
+    accountId: string(),
+    alias: arrayType(GetProjectAlias$inboundSchema),
+    analytics: optional(GetProjectAnalytics$inboundSchema),
+    appliedCve55182Migration: optional(primitives_boolean()),
+    autoAssignCustomDomains: optional(primitives_boolean()),
+    autoAssignCustomDomainsUpdatedBy: optional(string()),
+    autoExposeSystemEnvs: optional(primitives_boolean()),
+    avatar: nullableType(string()).optional(),
+    blobs: optional(GetProjectBlobs$inboundSchema),
+    buildCommand: nullableType(string()).optional(),
+    commandForIgnoringBuildStep: nullableType(string()).optional(),
+    concurrencyBucketName: optional(string()),
+    connectBuildsEnabled: optional(primitives_boolean()),
+    connectConfigurationId: nullableType(string()).optional(),
+    connectConfigurations: nullableType(arrayType(GetProjectConnectConfigurations$inboundSchema)).optional(),
+    createdAt: optional(number()),
+    creator: optional(GetProjectCreator$inboundSchema),
+    crons: optional(GetProjectCrons$inboundSchema),
+    customEnvironments: optional(arrayType(GetProjectCustomEnvironments$inboundSchema)),
+    customerSupportCodeVisibility: optional(primitives_boolean()),
+    dataCache: optional(GetProjectDataCache$inboundSchema),
+    defaultResourceConfig: GetProjectDefaultResourceConfig$inboundSchema,
+    deploymentExpiration: GetProjectDeploymentExpiration$inboundSchema,
+    deploymentPolicy: nullableType(GetProjectDeploymentPolicy$inboundSchema)
+        .optional(),
+    devCommand: nullableType(string()).optional(),
+    directoryListing: primitives_boolean(),
+    dismissedToasts: optional(arrayType(GetProjectDismissedToasts$inboundSchema)),
+    enableAffectedProjectsDeployments: optional(primitives_boolean()),
+    enableExternalRewriteCaching: optional(primitives_boolean()),
+    enablePreviewFeedback: nullableType(primitives_boolean()).optional(),
+    enableProductionFeedback: nullableType(primitives_boolean()).optional(),
+    env: optional(arrayType(GetProjectEnv$inboundSchema)),
+    expiration: optional(GetProjectExpiration$inboundSchema),
+    features: optional(GetProjectFeatures$inboundSchema),
+    framework: nullableType(GetProjectFramework$inboundSchema).optional(),
+    gitComments: optional(GetProjectGitComments$inboundSchema),
+    gitForkProtection: optional(primitives_boolean()),
+    gitLFS: optional(primitives_boolean()),
+    gitProviderOptions: optional(GetProjectGitProviderOptions$inboundSchema),
+    hasActiveBranches: optional(primitives_boolean()),
+    hasDeployments: optional(primitives_boolean()),
+    id: string(),
+    installCommand: nullableType(string()).optional(),
+    integrations: optional(arrayType(GetProjectIntegrations$inboundSchema)),
+    internalRoutes: optional(arrayType(GetProjectInternalRoutes$inboundSchema)),
+    ipBuckets: optional(arrayType(GetProjectIpBuckets$inboundSchema)),
+    jobs: optional(GetProjectJobs$inboundSchema),
+    lastAliasRequest: nullableType(GetProjectLastAliasRequest$inboundSchema)
+        .optional(),
+    lastRollbackTarget: nullableType(GetProjectLastRollbackTarget$inboundSchema)
+        .optional(),
+    latestDeployments: optional(arrayType(GetProjectLatestDeployments$inboundSchema)),
+    link: optional(GetProjectLink$inboundSchema),
+    live: optional(primitives_boolean()),
+    microfrontends: optional(GetProjectMicrofrontends$inboundSchema),
+    name: string(),
+    nodeVersion: GetProjectNodeVersion$inboundSchema,
+    oidcTokenConfig: optional(GetProjectOidcTokenConfig$inboundSchema),
+    optionsAllowlist: nullableType(GetProjectOptionsAllowlist$inboundSchema)
+        .optional(),
+    outputDirectory: nullableType(string()).optional(),
+    passiveConnectConfigurationId: nullableType(string()).optional(),
+    passport: nullableType(GetProjectPassport$inboundSchema).optional(),
+    passwordProtection: nullableType(GetProjectPasswordProtection$inboundSchema)
+        .optional(),
+    paused: optional(primitives_boolean()),
+    permissions: optional(GetProjectPermissions$inboundSchema),
+    productionDeploymentsFastLane: optional(primitives_boolean()),
+    protectedSourcemaps: optional(primitives_boolean()),
+    protectionBypass: optional(recordType(GetProjectProtectionBypass$inboundSchema)),
+    protectionConfig: optional(GetProjectProtectionConfig$inboundSchema),
+    resourceConfig: GetProjectResourceConfig$inboundSchema,
+    rollbackDescription: optional(GetProjectRollbackDescription$inboundSchema),
+    rollingRelease: nullableType(GetProjectRollingRelease$inboundSchema).optional(),
+    rootDirectory: nullableType(string()).optional(),
+    sandbox: optional(GetProjectSandbox$inboundSchema),
+    security: optional(GetProjectSecurity$inboundSchema),
+    serverlessFunctionZeroConfigFailover: optional(primitives_boolean()),
+    services: optional(arrayType(GetProjectServices$inboundSchema)),
+    skewProtectionAllowedDomains: optional(arrayType(string())),
+    skewProtectionBoundaryAt: optional(number()),
+    skewProtectionMaxAge: optional(number()),
+    skipGitConnectDuringLink: optional(primitives_boolean()),
+    sourceFilesOutsideRootDirectory: optional(primitives_boolean()),
+    speedInsights: optional(GetProjectSpeedInsights$inboundSchema),
+    ssoProtection: nullableType(GetProjectSsoProtection$inboundSchema).optional(),
+    staticIps: optional(GetProjectStaticIps$inboundSchema),
+    targets: optional(recordType(nullable(GetProjectTargets$inboundSchema))),
+    tier: optional(GetProjectTier$inboundSchema),
+    tracing: optional(GetProjectTracing$inboundSchema),
+    transferCompletedAt: optional(number()),
+    transferredFromAccountId: optional(string()),
+    transferStartedAt: optional(number()),
+    transferToAccountId: optional(string()),
+    trustedIps: nullableType(GetProjectTrustedIps$inboundSchema).optional(),
+    trustedSources: nullableType(lazyType(() => GetProjectTrustedSources$inboundSchema)).optional(),
+    updatedAt: optional(number()),
+    usageStatus: optional(lazyType(() => GetProjectUsageStatus$inboundSchema)),
+    v0: optional(primitives_boolean()),
+    v0Created: optional(primitives_boolean()),
+    webAnalytics: optional(lazyType(() => GetProjectWebAnalytics$inboundSchema)),
+});
+function getProjectResponseBodyFromJSON(jsonString) {
+    return safeParse(jsonString, (x) => GetProjectResponseBody$inboundSchema.parse(JSON.parse(x)), `Failed to parse 'GetProjectResponseBody' from JSON`);
+}
+//# sourceMappingURL=getprojectresponsebody.js.map
+;// CONCATENATED MODULE: ./node_modules/@vercel/sdk/esm/funcs/projectsGetProject.js
+/*
+ * Code generated by Speakeasy (https://speakeasy.com). DO NOT EDIT.
+ */
+
+
+
+
+
+
+
+
+
+
+/**
+ * Find a project by id or name
+ *
+ * @remarks
+ * Get the information for a specific project by passing either the project `id` or `name` in the URL.
+ *
+ * If set, this operation will use {@link Security.bearerToken} from the global security.
+ */
+function projectsGetProject(client, request, options) {
+    return new APIPromise(projectsGetProject_$do(client, request, options));
+}
+async function projectsGetProject_$do(client, request, options) {
+    const parsed = schemas_safeParse(request, (value) => GetProjectRequest$outboundSchema.parse(value), "Input validation failed");
+    if (!parsed.ok) {
+        return [parsed, { status: "invalid" }];
+    }
+    const payload = parsed.value;
+    const body = null;
+    const pathParams = {
+        idOrName: encodeSimple("idOrName", payload.idOrName, {
+            explode: false,
+            charEncoding: "percent",
+        }),
+    };
+    const path = pathToFunc("/v9/projects/{idOrName}")(pathParams);
+    const query = encodeFormQuery({
+        "slug": payload.slug,
+        "teamId": payload.teamId,
+    });
+    const headers = new Headers(compactMap({
+        Accept: "application/json",
+    }));
+    const secConfig = await extractSecurity(client._options.bearerToken);
+    const securityInput = secConfig == null ? {} : { bearerToken: secConfig };
+    const requestSecurity = resolveGlobalSecurity(securityInput, [0]);
+    const context = {
+        options: client._options,
+        baseURL: options?.serverURL ?? client._baseURL ?? "",
+        operationID: "getProject",
+        oAuth2Scopes: null,
+        resolvedSecurity: requestSecurity,
+        securitySource: client._options.bearerToken,
+        retryConfig: options?.retries
+            || client._options.retryConfig
+            || { strategy: "none" },
+        retryCodes: options?.retryCodes || ["429", "500", "502", "503", "504"],
+    };
+    const requestRes = client._createRequest(context, {
+        security: requestSecurity,
+        method: "GET",
+        baseURL: options?.serverURL,
+        path: path,
+        headers: headers,
+        query: query,
+        body: body,
+        userAgent: client._options.userAgent,
+        timeoutMs: options?.timeoutMs || client._options.timeoutMs || -1,
+    }, options);
+    if (!requestRes.ok) {
+        return [requestRes, { status: "invalid" }];
+    }
+    const req = requestRes.value;
+    const doResult = await client._do(req, {
+        context,
+        isErrorStatusCode: (statusCode) => matchStatusCode({ status: statusCode }, ["4XX", "5XX"]),
+        retryConfig: context.retryConfig,
+        retryCodes: context.retryCodes,
+    });
+    if (!doResult.ok) {
+        return [doResult, { status: "request-error", request: req }];
+    }
+    const response = doResult.value;
+    const [result] = await match(json(200, GetProjectResponseBody$inboundSchema), fail([400, 401, 403, 410, "4XX"]), fail("5XX"))(response, req);
+    if (!result.ok) {
+        return [result, { status: "complete", request: req, response }];
+    }
+    return [result, { status: "complete", request: req, response }];
+}
+//# sourceMappingURL=projectsGetProject.js.map
+;// CONCATENATED MODULE: ./src/preflight/vercel-check.ts
+/**
+ * Optional Vercel check: the project is reachable with the token, and every required variable exists for the
+ * deploy target (production or preview). Only variable names and targets are read, never values.
+ */
+
+
+
+function createVercelProjectPort(opts) {
+    const core = createVercelCore({ token: opts.token, serverURL: opts.serverURL, timeoutMs: 30_000 });
+    const team = opts.teamId ? { teamId: opts.teamId } : {};
+    return {
+        async project() {
+            const p = resultValue('getProject', await projectsGetProject(core, { idOrName: opts.projectId, ...team }));
+            return { id: String(p.id ?? opts.projectId), name: String(p.name ?? opts.projectId) };
+        },
+        async envKeys() {
+            const v = resultValue('filterProjectEnvs', await projectsFilterProjectEnvs(core, { idOrName: opts.projectId, ...team }));
+            const list = Array.isArray(v?.envs) ? v.envs : Array.isArray(v) ? v : v?.key ? [v] : [];
+            return list.map((e) => ({ key: String(e.key), targets: Array.isArray(e.target) ? e.target.map(String) : e.target ? [String(e.target)] : [] }));
+        },
+    };
+}
+async function checkVercel(port, required, environment) {
+    const target = /^prod(uction)?$/i.test(environment) ? 'production' : environment === 'development' ? 'development' : 'preview';
+    try {
+        const project = await port.project();
+        const envs = await port.envKeys();
+        const present = new Set(envs.filter((e) => e.targets.includes(target)).map((e) => e.key));
+        return { project, target, missing: required.filter((n) => !present.has(n)) };
+    }
+    catch (err) {
+        return { target, missing: [], error: err.message };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/preflight/preflight.ts
+/**
+ * The preflight logic: read the migrations folder (shared reader), compare it with the ledger, lint the pending
+ * migrations with live table sizes, read database health, apply the deploy gates, and report through
+ * annotations, the job summary and one pull-request comment. The outside world comes in through `PreflightDeps`.
+ */
+
+
+
+
+
+
+
+
+
+
+const TRANSACTION_BY_FORMAT = { sql: 'none', prisma: 'file', drizzle: 'all' };
+function atOrAbove(sev, failOn) {
+    return failOn !== 'never' && SEVERITY_RANK[sev] >= SEVERITY_RANK[failOn];
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+async function runPreflight(settings, deps) {
+    const { logger } = deps;
+    const gates = [];
+    const gate = (name, status, detail) => {
+        gates.push({ gate: name, status, detail });
+    };
+    const deploy = settings.mode === 'deploy';
+    // Values of required variables are secrets until proven otherwise: mask them before anything is printed.
+    for (const r of settings.requiredEnv) {
+        const v = deps.env[r.name];
+        if (v && v.length >= 3)
+            deps.masker?.add(v);
+    }
+    // ---- migrations folder (the reader migrate uses)
+    let folder;
+    try {
+        folder = detectMigrations(deps.workspace, settings.migrationsDir, settings.format);
+    }
+    catch (err) {
+        if (!(err instanceof MigrationFolderError))
+            throw err;
+        if (settings.migrationsDir)
+            throw new errors/* StageError */.Zu(`migrations-dir: ${err.message}`, err.file ? { file: err.file } : undefined);
+        logger.info(`No migrations folder: ${err.message}`);
+    }
+    // ---- database: health, ledger, sizes
+    let db;
+    let health;
+    let ledgerProblems = [];
+    let pending = folder?.migrations ?? [];
+    let ledgerRead = false;
+    const report = {};
+    try {
+        if (settings.databaseUrl && deps.connect) {
+            try {
+                db = await deps.connect(settings.databaseUrl);
+            }
+            catch (err) {
+                const msg = `database unreachable: ${err.message}`;
+                if (deploy)
+                    gate('database', 'block', msg);
+                else
+                    gate('database', 'warn', `${msg}; linting without table sizes`);
+            }
+        }
+        if (db) {
+            health = await readHealth(db);
+            gate('database', 'pass', `PostgreSQL ${health.version}, ${formatBytes(health.databaseBytes)}`);
+            if (folder) {
+                const rows = await readLedger(db, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations });
+                const check = checkLedger(folder.format, folder.migrations, rows);
+                pending = check.pending;
+                ledgerRead = true;
+                ledgerProblems = check.problems;
+                for (const p of check.problems) {
+                    // A failed or missing migration stops migrate outright; modified / out-of-order can be allowed there.
+                    const hard = p.kind === 'failed' || p.kind === 'missing';
+                    gate('ledger', deploy && hard ? 'block' : 'warn', `${p.kind}: ${p.message}`);
+                    const ann = p.file ? { file: p.file, startLine: 1, title: `ledger: ${p.kind}` } : undefined;
+                    if (deploy && hard)
+                        logger.error(p.message, ann);
+                    else
+                        logger.warning(p.message, ann);
+                }
+                if (check.problems.length === 0)
+                    gate('ledger', 'pass', `${plural(check.applied.length, 'migration')} applied, ${check.pending.length} pending`);
+            }
+        }
+        // ---- lint the pending migrations
+        const parser = await loadParser();
+        const files = pending.map((m) => ({
+            file: m.file,
+            sql: m.sql,
+            chunks: m.chunks,
+            transaction: m.noTransaction ? 'none' : folder ? TRANSACTION_BY_FORMAT[folder.format] : 'none',
+        }));
+        const lint = lintFiles(parser, files);
+        let findings = lint.findings;
+        if (db && findings.length)
+            findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
+        findings = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.file.localeCompare(b.file) || a.line - b.line);
+        const destructive = findings.some((f) => f.destructive);
+        const failing = findings.filter((f) => atOrAbove(f.severity, settings.failOn));
+        const scope = ledgerRead ? 'the pending ones' : 'every file: no database to tell which are pending';
+        if (failing.length)
+            gate('lint', 'block', `${plural(failing.length, 'finding')} at or above fail-on=${settings.failOn}`);
+        else
+            gate('lint', 'pass', `${plural(files.length, 'migration')} linted (${scope}), ${plural(findings.length, 'finding')}`);
+        // ---- deploy gates
+        let envProblems = [];
+        let audit;
+        let window;
+        let vercel;
+        if (deploy) {
+            if (destructive) {
+                const list = [...new Set(findings.filter((f) => f.destructive).map((f) => f.rule))].join(', ');
+                if (settings.allowDestructive)
+                    gate('destructive', 'pass', `destructive changes allowed (${list})`);
+                else if (settings.emergency)
+                    gate('destructive', 'warn', `destructive changes (${list}) pass because of the emergency: ${settings.emergencyReason}`);
+                else
+                    gate('destructive', 'block', `destructive changes (${list}); set allow-destructive: true after a backup, or split them into a later deploy`);
+            }
+            if (settings.requiredEnv.length) {
+                envProblems = checkRequiredEnv(settings.requiredEnv, deps.env, { production: isProductionEnvironment(settings.environment) });
+                if (envProblems.length)
+                    gate('required-env', 'block', envProblems.map((p) => `${p.name} ${p.problem}`).join('; '));
+                else
+                    gate('required-env', 'pass', `${plural(settings.requiredEnv.length, 'variable')} present and valid`);
+            }
+            if (deps.vercel) {
+                vercel = await checkVercel(deps.vercel, settings.requiredEnv.map((r) => r.name), settings.environment);
+                if (vercel.error)
+                    gate('vercel', 'block', `Vercel project not reachable: ${vercel.error}`);
+                else if (vercel.missing.length)
+                    gate('vercel', 'block', `missing on Vercel for ${vercel.target}: ${vercel.missing.join(', ')}`);
+                else
+                    gate('vercel', 'pass', `project ${vercel.project?.name} has every required variable for ${vercel.target}`);
+            }
+            audit = await runAudit(deps.workspace, settings.auditLevel, deps.processes, deps.env);
+            if (audit.skipped)
+                gate('audit', settings.auditLevel === 'none' ? 'skip' : 'warn', audit.skipped);
+            else if (audit.blocking > 0)
+                gate('audit', 'block', `${audit.manager} audit: ${auditText(audit)} (blocking at ${settings.auditLevel} and above)`);
+            else
+                gate('audit', 'pass', `${audit.manager} audit: ${auditText(audit)}`);
+            if (settings.deployWindow.length) {
+                window = checkWindows(settings.deployWindow, deps.clock.now());
+                if (window.inside)
+                    gate('deploy-window', 'pass', `inside ${window.windows} (now ${window.now})`);
+                else if (settings.emergency)
+                    gate('deploy-window', 'warn', `outside ${window.windows} (now ${window.now}); passing as an emergency: ${settings.emergencyReason}`);
+                else
+                    gate('deploy-window', 'block', `outside the deploy window ${window.windows} (now ${window.now}); wait for the window or deploy as an emergency with a reason`);
+            }
+            if (health) {
+                const c = health.connections;
+                if (c.percent > settings.maxConnectionUsage)
+                    gate('connections', 'block', `${c.used} of ${c.max - c.reserved} usable connections in use (${c.percent}% > ${settings.maxConnectionUsage}%)`);
+                else
+                    gate('connections', 'pass', `${c.used} of ${c.max - c.reserved} connections in use (${c.percent}%)`);
+                if (health.blocking.length) {
+                    gate('blocking-sessions', 'block', health.blocking.map((b) => `pid ${b.pid} (${b.application || 'unnamed'}, ${b.state}, ${b.seconds}s) blocks ${b.blocks.join(', ')}`).join('; '));
+                }
+                else
+                    gate('blocking-sessions', 'pass', 'no session is blocking another');
+                if (health.longTransactions.length) {
+                    gate('long-transactions', 'warn', health.longTransactions.map((t) => `pid ${t.pid} (${t.application || 'unnamed'}, ${t.state}) open ${t.seconds}s`).join('; '));
+                }
+            }
+        }
+        if (settings.emergency)
+            logger.warning(`Emergency deploy: ${settings.emergencyReason}`);
+        const blocked = gates.filter((g) => g.status === 'block');
+        const blockedReason = blocked.map((g) => `${g.gate}: ${g.detail}`).join(' | ');
+        Object.assign(report, {
+            ok: blocked.length === 0,
+            mode: settings.mode,
+            gates,
+            blockedReason,
+            findings,
+            suppressions: lint.suppressions,
+            pending: pending.map((m) => m.name),
+            linted: files.map((f) => f.file),
+            destructive,
+            health,
+            ledgerProblems,
+            envProblems,
+            audit,
+            window,
+            vercel,
+            folder: folder ? { dir: folder.dir, format: folder.format, count: folder.migrations.length } : undefined,
+        });
+    }
+    finally {
+        await db?.end().catch(() => undefined);
+    }
+    const full = report;
+    // ---- report: annotations, summary, PR comment
+    annotate(full.findings, logger);
+    for (const g of gates) {
+        if (g.status === 'block')
+            logger.error(`${g.gate}: ${g.detail}`);
+        else if (g.status === 'warn' && g.gate !== 'ledger')
+            logger.warning(`${g.gate}: ${g.detail}`);
+    }
+    renderSummary(full, settings, deps.summary);
+    if (settings.mode === 'pr' && deps.github && deps.repository && deps.pullRequest) {
+        try {
+            full.comment = await upsertComment(deps.github, { ...deps.repository, issue: deps.pullRequest }, commentMarker(settings.environment), renderComment(full, settings));
+            logger.info(`PR comment ${full.comment.action} (id ${full.comment.id})`);
+        }
+        catch (err) {
+            logger.warning(`PR comment not written: ${err.message}`);
+        }
+    }
+    else if (settings.mode === 'pr' && deps.github && !deps.pullRequest) {
+        logger.info('No pull request in this run: PR comment skipped');
+    }
+    return full;
+}
+function auditText(a) {
+    const c = a.counts;
+    if (!c)
+        return 'no counts';
+    return `${c.critical} critical, ${c.high} high, ${c.moderate} moderate, ${c.low} low`;
+}
+/** One annotation per finding on its line; the UI shows 10 errors and 10 warnings, so the rest are summarised. */
+function annotate(findings, logger) {
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const f of findings) {
+        counts[f.severity]++;
+        const ann = { file: f.file, startLine: f.line, title: `${f.rule}${f.table ? ` (${f.table})` : ''}` };
+        const text = `${f.message}. Safer: ${f.safer}`;
+        if (f.severity === 'error')
+            logger.error(text, ann);
+        else if (f.severity === 'warning')
+            logger.warning(text, ann);
+        else
+            logger.notice(text, ann);
+    }
+    const hidden = [];
+    if (counts.error > 10)
+        hidden.push(plural(counts.error - 10, 'more error'));
+    if (counts.warning > 10)
+        hidden.push(plural(counts.warning - 10, 'more warning'));
+    if (hidden.length)
+        logger.info(`${hidden.join(' and ')} than the annotation limit: all findings are in the job summary and the findings output`);
+}
+const ICON = { pass: '✅', block: '⛔', warn: '⚠️', skip: '➖' };
+const SEV_ICON = { error: '🛑 error', warning: '⚠️ warning', info: 'ℹ️ info' };
+function findingRows(findings) {
+    return findings.map((f) => [
+        SEV_ICON[f.severity],
+        `\`${f.rule}\``,
+        `${f.file}:${f.line}`,
+        f.table,
+        f.rows === undefined ? '' : Math.round(f.rows).toLocaleString('en-US'),
+        f.bytes === undefined ? '' : formatBytes(f.bytes),
+        f.message,
+        f.safer,
+    ]);
+}
+function verdict(r, s) {
+    if (s.mode === 'pr')
+        return r.ok ? `**Lint passed** (fail-on: ${s.failOn}).` : `**Lint failed**: findings at or above fail-on=${s.failOn}.`;
+    return r.ok ? `**Deploy to ${s.environment} may go ahead.**` : `**Deploy to ${s.environment} blocked**: ${r.gates.filter((g) => g.status === 'block').map((g) => g.gate).join(', ')}.`;
+}
+function renderSummary(r, s, summary) {
+    summary.heading(`Shipgate preflight — ${s.environment} (${s.mode})`);
+    summary.paragraph(verdict(r, s));
+    if (s.emergency)
+        summary.paragraph(`⚠️ **Emergency deploy**: ${s.emergencyReason}`);
+    summary.table(['', 'Gate', 'Detail'], r.gates.map((g) => [ICON[g.status], g.gate, g.detail]));
+    if (r.envProblems.length) {
+        summary.heading('Required variables', 3);
+        summary.list(r.envProblems.map((p) => `\`${p.name}\` ${p.problem}`));
+    }
+    if (r.folder)
+        summary.paragraph(`Migrations: \`${r.folder.dir}\` (${r.folder.format}), ${r.folder.count} in the folder, ${r.pending.length} pending${r.pending.length ? `: ${r.pending.map((p) => `\`${p}\``).join(', ')}` : ''}.`);
+    summary.heading(`Findings (${r.findings.length})`, 3);
+    if (r.findings.length)
+        summary.table(['Severity', 'Rule', 'Where', 'Table', 'Rows', 'Size', 'Problem', 'Safer'], findingRows(r.findings));
+    else
+        summary.paragraph('No findings.');
+    if (r.suppressions.length) {
+        summary.heading('Suppressions', 3);
+        summary.list(r.suppressions.map((x) => `${x.file}:${x.line} ${x.scope === 'file' ? '(whole file) ' : ''}\`${x.rules.join(', ')}\`: ${x.reason || '_no reason given_'}${x.used ? '' : ' (unused)'}`));
+    }
+    if (r.health) {
+        const h = r.health;
+        summary.heading('Database', 3);
+        summary.list([
+            `PostgreSQL ${h.version}, database size ${formatBytes(h.databaseBytes)}`,
+            `Connections: ${h.connections.used} of ${h.connections.max - h.connections.reserved} usable (${h.connections.percent}%, limit ${s.maxConnectionUsage}%)`,
+            `Long-running transactions: ${h.longTransactions.length ? h.longTransactions.map((t) => `pid ${t.pid} ${t.seconds}s`).join(', ') : 'none'}`,
+            `Sessions blocking others: ${h.blocking.length ? h.blocking.map((b) => `pid ${b.pid} blocks ${b.blocks.join(', ')}`).join('; ') : 'none'}`,
+        ]);
+    }
+    summary.paragraph('`require-lock-timeout` is information only when Shipgate\'s migrate stage applies the migrations: it sets `lock_timeout` and `statement_timeout` on its connection.');
+}
+/** GitHub comments are limited to 65,536 characters. */
+const COMMENT_LIMIT = 60_000;
+function renderComment(r, s) {
+    const lines = [commentMarker(s.environment), `### Shipgate preflight — migration review (${s.environment})`, '', verdict(r, s), ''];
+    if (r.linted.length)
+        lines.push(`Linted ${plural(r.linted.length, 'migration')}: ${r.linted.map((f) => `\`${f}\``).join(', ')}`, '');
+    if (r.findings.length === 0)
+        lines.push('No findings. 🎉');
+    else {
+        lines.push('| Severity | Rule | Where | Table | Rows | Size | Problem |', '| --- | --- | --- | --- | --- | --- | --- |');
+        const esc = (t) => String(t ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+        for (const f of r.findings) {
+            lines.push(`| ${SEV_ICON[f.severity]} | \`${f.rule}\` | ${esc(`${f.file}:${f.line}`)} | ${esc(f.table)} | ${f.rows === undefined ? '' : Math.round(f.rows).toLocaleString('en-US')} | ${f.bytes === undefined ? '' : formatBytes(f.bytes)} | ${esc(f.message)} |`);
+        }
+        lines.push('', '<details><summary>Safer rewrites</summary>', '');
+        const seen = new Set();
+        for (const f of r.findings) {
+            if (seen.has(f.rule))
+                continue;
+            seen.add(f.rule);
+            lines.push(`- **\`${f.rule}\`**: ${f.safer}`);
+        }
+        lines.push('', '</details>');
+    }
+    if (r.suppressions.length) {
+        lines.push('', `Suppressions: ${r.suppressions.map((x) => `${x.file}:${x.line} \`${x.rules.join(', ')}\` — ${x.reason || '_no reason_'}`).join('; ')}`);
+    }
+    const sized = r.findings.filter((f) => f.rows !== undefined || f.bytes !== undefined);
+    lines.push('', sized.length ? `_Severity graded by live table sizes (${sized.map((f) => `${f.table}: ${describeSize({ rows: f.rows, bytes: f.bytes })}`).filter((v, i, a) => a.indexOf(v) === i).join('; ')})._` : '_No database connected: severities are not graded by table size._');
+    let text = lines.join('\n');
+    if (text.length > COMMENT_LIMIT)
+        text = `${text.slice(0, COMMENT_LIMIT)}\n\n_(truncated; the full list is in the job summary)_`;
+    return text;
+}
+
 ;// CONCATENATED MODULE: ./src/preflight/main.ts
-/** The preflight stage. Its logic lands with its own issue; until then it refuses to run rather than pretend. */
+/** The preflight stage: inputs -> runPreflight with the real database, GitHub, Vercel and processes -> outputs. */
+
+
+
+
+
 
 
 const preflightStage = {
     name: 'preflight',
     outputs: OUTPUT,
-    read: () => ({}),
-    async run() {
-        throw new errors/* StageError */.Zu('the preflight stage is not built yet');
+    read: (inputs) => readPreflightSettings(inputs),
+    async run(settings, services) {
+        const { context, logger, clock, http } = services;
+        const report = await runPreflight(settings, {
+            logger,
+            summary: services.summary,
+            clock,
+            env: services.env,
+            workspace: context.workspace,
+            processes: services.processes,
+            masker: services.masker,
+            connect: (url) => connect(url, 'shipgate-preflight'),
+            github: settings.githubToken ? createGitHubApi({ token: settings.githubToken, apiUrl: context.apiUrl, http, clock }) : undefined,
+            repository: context.owner && context.repo ? { owner: context.owner, repo: context.repo } : undefined,
+            pullRequest: context.pullRequest,
+            vercel: settings.vercel
+                ? createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
+                : undefined,
+        });
+        const outputs = {
+            ok: report.ok,
+            pendingMigrations: report.pending,
+            findings: report.findings.map((f) => ({
+                rule: f.rule,
+                severity: f.severity,
+                file: f.file,
+                line: f.line,
+                statement: f.statement,
+                table: f.table ?? null,
+                rows: f.rows ?? null,
+                bytes: f.bytes ?? null,
+                message: f.message,
+                safer: f.safer,
+                destructive: f.destructive,
+            })),
+            destructive: report.destructive,
+            blockedReason: report.blockedReason,
+        };
+        if (report.ok)
+            return { outputs };
+        const what = settings.mode === 'pr' ? `lint failed (fail-on: ${settings.failOn})` : `deploy blocked: ${report.blockedReason}`;
+        return { outputs, error: new errors/* StageError */.Zu(what) };
     },
 };
+
+
+/***/ }),
+
+/***/ 4390:
+/***/ ((module) => {
+
+module.exports = eval("require")("pg-native");
 
 
 /***/ }),
@@ -29310,10 +49816,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -29391,6 +49918,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -29478,6 +50012,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -29499,7 +50047,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 3218:
+/***/ 8253:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
+
+/***/ }),
+
+/***/ 1804:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -29679,10 +50234,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -29696,15 +50251,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -29718,8 +50273,8 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -30680,7 +51235,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -30703,7 +51258,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30980,7 +51535,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -31003,7 +51558,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -31030,7 +51585,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -31088,7 +51643,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -31117,11 +51672,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -31341,7 +51896,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -31356,7 +51911,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -31367,7 +51922,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -31376,7 +51931,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -31807,7 +52362,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -32270,7 +52825,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -32521,7 +53076,7 @@ function getIDToken(aud) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -32530,6 +53085,9 @@ function getIDToken(aud) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -32646,6 +53204,28 @@ function getIDToken(aud) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -32660,6 +53240,69 @@ function getIDToken(aud) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -16,6 +16,7 @@ export const INPUT = {
   vercelToken: 'vercel-token',
   vercelProjectId: 'vercel-project-id',
   vercelTeamId: 'vercel-team-id',
+  vercelApiUrl: 'vercel-api-url',
   auditLevel: 'audit-level',
 } as const;
 

@@ -79,10 +79,27 @@ describe('lint details', () => {
     expect(rules).toContain('require-concurrent-index-creation:old');
   });
 
-  test('CONCURRENTLY in a file the tool wraps in a transaction is an error; autocommit is fine', () => {
-    const sql = 'CREATE INDEX CONCURRENTLY i ON t (a);';
-    expect(lintFiles([{ file: 'a.sql', sql }], { transaction: 'file' }).findings.map((f) => f.rule)).toContain('ban-concurrent-index-creation-in-transaction');
-    expect(lintFiles([{ file: 'a.sql', sql }], { transaction: 'none' }).findings.map((f) => f.rule)).not.toContain('ban-concurrent-index-creation-in-transaction');
+  test('CONCURRENTLY in a file the tool wraps in a transaction is an error; alone in its file or autocommit is fine', () => {
+    const sql = 'SELECT 1;\nCREATE INDEX CONCURRENTLY i ON t (a);';
+    const rules = (files: LintFile[], o: LintOptions) => lintFiles(files, o).findings.map((f) => f.rule);
+    expect(rules([{ file: 'a.sql', sql }], { transaction: 'file' })).toContain('ban-concurrent-index-creation-in-transaction');
+    expect(rules([{ file: 'a.sql', sql: 'CREATE INDEX CONCURRENTLY i ON t (a);' }], { transaction: 'file' })).not.toContain('ban-concurrent-index-creation-in-transaction');
+    expect(rules([{ file: 'a.sql', sql: 'CREATE INDEX CONCURRENTLY i ON t (a);' }], { transaction: 'all' })).toContain('ban-concurrent-index-creation-in-transaction');
+    expect(rules([{ file: 'a.sql', sql }], { transaction: 'none' })).not.toContain('ban-concurrent-index-creation-in-transaction');
+  });
+
+  test('Drizzle chunks: lines are file lines across statement breakpoints', () => {
+    const sql = 'CREATE TABLE x (id bigint);\n--> statement-breakpoint\nCREATE INDEX x_id ON old_table (id);\n--> statement-breakpoint\nDROP TABLE y;\n';
+    const parts = sql.split('--> statement-breakpoint');
+    let offset = 0;
+    const chunks = parts.map((text) => {
+      const c = { text, offset };
+      offset += Buffer.byteLength(text) + Buffer.byteLength('--> statement-breakpoint');
+      return c;
+    });
+    const r = lintFiles([{ file: 'drizzle/0001_x.sql', sql, chunks }]);
+    expect(r.findings.find((f) => f.rule === 'require-concurrent-index-creation')?.line).toBe(3);
+    expect(r.findings.find((f) => f.rule === 'ban-drop-table')?.line).toBe(5);
   });
 
   test('VALIDATE in the same transaction as NOT VALID is flagged', () => {

@@ -16,6 +16,8 @@ export interface LintFile {
   sql: string;
   /** Drizzle: the file's `--> statement-breakpoint` chunks (as read by src/lib/migrations). */
   chunks?: { text: string; offset: number }[];
+  /** Overrides LintOptions.transaction for this file (e.g. a no-transaction directive). */
+  transaction?: 'none' | 'file' | 'all';
 }
 
 export interface LintOptions {
@@ -458,7 +460,11 @@ export function lintFiles(parser: Parser, files: LintFile[], opts: LintOptions =
       findings.push(finding('parse-error', f.file, line, '', { message: message.startsWith(f.file) ? message : `${f.file}:${line}: ${message}` }));
       continue;
     }
-    const fs: FileState = { explicitTx: false, notValidInTx: opts.transaction === 'all' ? txAll : new Set(), lockTimeoutSet: false, lockTimeoutReported: false, statements: 0 };
+    // One implicit transaction per file only matters when the file has more than one statement (Prisma <= 6).
+    let tx = f.transaction ?? opts.transaction ?? 'none';
+    if (tx === 'file' && stmts.length <= 1) tx = 'none';
+    const fileOpts: LintOptions = { ...opts, transaction: tx };
+    const fs: FileState = { explicitTx: false, notValidInTx: tx === 'all' ? txAll : new Set(), lockTimeoutSet: false, lockTimeoutReported: false, statements: 0 };
     const fileIgnores: Suppression[] = [];
     const fileHits: { hit: Hit; line: number; statement: string; ignores: Suppression[] }[] = [];
 
@@ -470,7 +476,7 @@ export function lintFiles(parser: Parser, files: LintFile[], opts: LintOptions =
       if (idx === 0) fileIgnores.push(...ignores);
       suppressions.push(...ignores);
       const statement = oneLineStatement(st.text.replace(/;\s*$/, ''));
-      const hits = lintStatement(st.node as Record<string, any>, run, fs, opts);
+      const hits = lintStatement(st.node as Record<string, any>, run, fs, fileOpts);
       for (const name of longIdentifiers(st.text)) {
         hits.push({ rule: 'identifier-too-long', message: `identifier "${name.slice(0, 40)}…" is ${Buffer.byteLength(name)} bytes; PostgreSQL truncates it to ${MAX_IDENT}` });
       }
