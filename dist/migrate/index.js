@@ -36688,7 +36688,7 @@ function nonTransactionalReason(node) {
     const kind = Object.keys(node)[0];
     const body = (node[kind] ?? {});
     if (kind in NON_TX_KINDS) {
-        if (kind === 'VacuumStmt' && body.is_vacuumcmd === false)
+        if (kind === 'VacuumStmt' && !body.is_vacuumcmd)
             return undefined; // ANALYZE runs in a transaction
         return NON_TX_KINDS[kind];
     }
@@ -37456,6 +37456,12 @@ async function dryRun(settings, deps, db, planned, check) {
                 continue;
             }
             await db.query('SAVEPOINT shipgate_rehearsal');
+            // Session state a previous file SET must not leak into this one (DISCARD ALL cannot run in a transaction).
+            await db.query('RESET ALL');
+            await db.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
+                `${settings.lockTimeoutMs}ms`,
+                `${settings.statementTimeoutMs}ms`,
+            ]);
             let current = p.plan.statements[0];
             try {
                 for (const st of p.plan.statements) {

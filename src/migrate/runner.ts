@@ -295,6 +295,12 @@ async function dryRun(settings: MigrateSettings, deps: MigrateDeps, db: Connecti
         continue;
       }
       await db.query('SAVEPOINT shipgate_rehearsal');
+      // Session state a previous file SET must not leak into this one (DISCARD ALL cannot run in a transaction).
+      await db.query('RESET ALL');
+      await db.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
+        `${settings.lockTimeoutMs}ms`,
+        `${settings.statementTimeoutMs}ms`,
+      ]);
       let current = p.plan.statements[0];
       try {
         for (const st of p.plan.statements) {
