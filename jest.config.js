@@ -1,9 +1,9 @@
-/** Jest runs the TypeScript sources as ESM through SWC; the stage bundles under dist/ are run as child processes. */
+/** Jest runs the TypeScript sources as ESM through ts-jest (transpile only; `npm run lint` type-checks); the stage bundles under dist/ are run as child processes. */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],

@@ -2,7 +2,7 @@
 // Bundles each stage with @vercel/ncc into dist/<stage>/index.js (ESM, source map, licenses).
 // Usage: node scripts/build.mjs [stage ...]   (default: all six, two at a time)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,14 +24,18 @@ const ASSETS = {
 
 function build(stage) {
   return new Promise((resolve, reject) => {
+    // Build beside the old bundle and swap, so a test running meanwhile never finds the folder missing.
     const out = join(root, 'dist', stage);
-    rmSync(out, { recursive: true, force: true });
-    const child = spawn(process.execPath, [ncc, 'build', `src/${stage}/index.ts`, '-o', `dist/${stage}`, '--source-map', '--license', 'licenses.txt', '--quiet', '--transpile-only', '--target', 'es2022'], { cwd: root, stdio: 'inherit' });
+    const tmp = join(root, 'dist', `.${stage}.tmp`);
+    rmSync(tmp, { recursive: true, force: true });
+    const child = spawn(process.execPath, [ncc, 'build', `src/${stage}/index.ts`, '-o', tmp, '--source-map', '--license', 'licenses.txt', '--quiet', '--transpile-only', '--target', 'es2022'], { cwd: root, stdio: 'inherit' });
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`ncc failed for ${stage} (exit ${code})`));
       for (const [from, to] of ASSETS[stage] ?? []) {
-        if (existsSync(join(root, from))) copyFileSync(join(root, from), join(out, to));
+        if (existsSync(join(root, from))) copyFileSync(join(root, from), join(tmp, to));
       }
+      rmSync(out, { recursive: true, force: true });
+      renameSync(tmp, out);
       resolve();
     });
   });
