@@ -2,8 +2,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { RunContext } from '../lib/context.js';
 import { inputError, type Inputs } from '../lib/inputs.js';
-import { VERCEL_API_URL } from '../lib/vercel.js';
 import { INPUT } from './names.js';
+
+/** Same as VERCEL_API_URL in src/lib/vercel.ts; not imported so reading inputs does not load the SDK. */
+const DEFAULT_API_URL = 'https://api.vercel.com';
 
 export const MODES = ['git', 'prebuilt', 'promote', 'rollback'] as const;
 export type DeployMode = (typeof MODES)[number];
@@ -85,7 +87,7 @@ export function readDeploySettings(inputs: Inputs, context: Pick<RunContext, 'sh
   const timeoutMs = inputs.duration(INPUT.timeout, '30m', { min: 1000 });
   const githubToken = inputs.secret(INPUT.githubToken);
   const githubDeployment = inputs.bool(INPUT.githubDeployment, true);
-  const apiUrl = (inputs.url(INPUT.vercelApiUrl, { protocols: ['https:', 'http:'] }) ?? VERCEL_API_URL).replace(/\/+$/, '');
+  const apiUrl = (inputs.url(INPUT.vercelApiUrl, { protocols: ['https:', 'http:'] }) ?? DEFAULT_API_URL).replace(/\/+$/, '');
 
   return {
     token,

@@ -2,10 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { createGitHubApi } from '../lib/github.js';
 import type { StageDefinition } from '../lib/stage.js';
-import { runDeploy, type OutputKey } from './deploy.js';
+import type { OutputKey } from './deploy.js';
 import { readDeploySettings, type DeploySettings } from './inputs.js';
 import { OUTPUT } from './names.js';
-import { createSdkDeployApi } from './vercel.js';
 
 /** The head commit's message from the event payload, when the event has one. */
 function commitMessage(env: NodeJS.ProcessEnv): string | undefined {
@@ -34,6 +33,8 @@ export const deployStage: StageDefinition<DeploySettings, OutputKey> = {
     const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
     for (const [sig, h] of Object.entries(handlers)) process.on(sig, h);
     try {
+      // The SDK (zod schemas built at load) is loaded only once the inputs are valid: bad input fails fast.
+      const [{ runDeploy }, { createSdkDeployApi }] = await Promise.all([import('./deploy.js'), import('./vercel.js')]);
       const github =
         settings.githubDeployment && settings.githubToken
           ? createGitHubApi({ token: settings.githubToken, apiUrl: context.apiUrl, http, clock })
