@@ -114,6 +114,12 @@ export function expressions(text: string): string[] {
   return out;
 }
 
+/** Expressions of a value at a path: `if:` conditions are expressions even without `${{ }}`. */
+export function expressionsAt(where: string, text: string): string[] {
+  if (/(^|\.)if$/.test(where) && !text.includes('${{')) return [text.trim()];
+  return expressions(text);
+}
+
 /** Contexts whose values an attacker or caller controls, or that are secret: never pasted into a script. */
 const UNSAFE_IN_SCRIPT: Array<[RegExp, string]> = [
   [/\binputs\s*(\.|\[)/, 'an input'],
@@ -195,7 +201,7 @@ export function checkPermissionComments(file: string, source: string): Finding[]
   for (const jobPair of jobs.items) {
     if (!isPair(jobPair) || !isMap(jobPair.value)) continue;
     const job = String(isScalar(jobPair.key) ? jobPair.key.value : jobPair.key);
-    const perms = jobPair.value.get('permissions', true);
+    const perms: unknown = jobPair.value.get('permissions', true);
     if (isScalar(perms)) {
       if (!perms.comment) findings.push({ check: 'permission-comments', file, where: `jobs.${job}.permissions`, message: `job ${job}: say why with a comment` });
       continue;
@@ -326,7 +332,7 @@ export function checkStageWiring(file: string, doc: Json, kind: 'workflow' | 'ac
     }
     const scope = kind === 'action' ? { runs: { steps: doc?.runs?.steps }, outputs: doc?.outputs } : { ...jobDef, uses: undefined };
     for (const [where, text] of strings(scope, kind === 'action' ? '' : `jobs.${job}`)) {
-      for (const expr of expressions(text)) {
+      for (const expr of expressionsAt(where, text)) {
         const re = /\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g;
         for (let m = re.exec(expr); m; m = re.exec(expr)) {
           const [, id, name] = m;
@@ -350,7 +356,7 @@ export function checkJobOutputs(file: string, doc: Json): Finding[] {
   const jobs: Record<string, Json> = doc?.jobs ?? {};
   const outputsOf = (job: string) => Object.keys(jobs[job]?.outputs ?? {});
   const check = (where: string, text: string, allowed: (job: string) => boolean, kindOf: string) => {
-    for (const expr of expressions(text)) {
+    for (const expr of expressionsAt(where, text)) {
       const re = new RegExp(`\\b${kindOf}\\.([A-Za-z0-9_-]+)\\.outputs\\.([A-Za-z0-9_-]+)`, 'g');
       for (let m = re.exec(expr); m; m = re.exec(expr)) {
         const [, job, name] = m;
@@ -383,7 +389,7 @@ export function checkDeclared(file: string, doc: Json, kind: 'workflow' | 'actio
   }
   const body = kind === 'action' ? { runs: doc?.runs, outputs: doc?.outputs } : { jobs: doc?.jobs, concurrency: doc?.concurrency, outputs: triggers(doc).workflow_call?.outputs, 'run-name': doc?.['run-name'] };
   for (const [where, text] of strings(body, '')) {
-    for (const expr of expressions(text)) {
+    for (const expr of expressionsAt(where, text)) {
       for (const m of expr.matchAll(/\binputs\.([A-Za-z0-9_-]+)/g)) {
         if (!inputs.has(m[1])) findings.push({ check: 'declared-inputs', file, where, message: `inputs.${m[1]} is not a declared input` });
       }
