@@ -1,0 +1,289 @@
+/**
+ * runPreflight directly: real PostgreSQL (ledger, health, blocking sessions, connection usage), a fake
+ * ProcessRunner for the package-manager audit, the Vercel stand-in, RecordingLogger and ManualClock.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ManualClock } from '../../src/lib/clock.js';
+import { RecordingLogger } from '../../src/lib/logger.js';
+import { ledgerDdl, ledgerLocation, sha256 } from '../../src/lib/migrations/index.js';
+import type { ProcessResult, ProcessRunner, SpawnOptions } from '../../src/lib/process.js';
+import { Masker } from '../../src/lib/secrets.js';
+import { Summary } from '../../src/lib/summary.js';
+import { connect } from '../../src/lib/postgres.js';
+import { Inputs, mapInputSource } from '../../src/lib/inputs.js';
+import { parseAuditOutput } from '../../src/preflight/audit.js';
+import { readPreflightSettings } from '../../src/preflight/inputs.js';
+import { runPreflight, type PreflightDeps } from '../../src/preflight/preflight.js';
+import { createVercelProjectPort } from '../../src/preflight/vercel-check.js';
+import { createDatabase, query, type TestDatabase } from '../support/postgres.js';
+import { startVercelStandin, type VercelStandin } from '../support/vercel-standin.js';
+
+let db: TestDatabase;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  db = await createDatabase('preflight_logic');
+  await query(db.url, 'CREATE TABLE orders (id bigint PRIMARY KEY, status text)');
+  await query(db.url, 'INSERT INTO orders SELECT g, $1 FROM generate_series(1, 20000) g', ['new']);
+  await query(db.url, 'ANALYZE orders');
+});
+afterAll(async () => {
+  await db?.drop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-preflight-logic-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Records every command; answers from a table keyed by the command line. */
+class FakeProcesses implements ProcessRunner {
+  readonly calls: { command: string; args: string[]; options?: SpawnOptions }[] = [];
+  constructor(private readonly answers: Record<string, Partial<ProcessResult>> = {}) {}
+  spawn(): never {
+    throw new Error('not used');
+  }
+  async run(command: string, args: string[], options?: SpawnOptions): Promise<ProcessResult> {
+    this.calls.push({ command, args, options });
+    const a = this.answers[[command, ...args].join(' ')];
+    if (!a) throw new Error(`${command}: not found`);
+    return { code: 0, signal: null, stdout: '', stderr: '', ...a };
+  }
+}
+
+function settings(values: Record<string, string>) {
+  return readPreflightSettings(new Inputs(mapInputSource({ 'audit-level': 'none', ...values })));
+}
+
+function deps(over: Partial<PreflightDeps> & { workspace: string }): PreflightDeps & { logger: RecordingLogger } {
+  return {
+    logger: new RecordingLogger(),
+    summary: new Summary(),
+    clock: new ManualClock(Date.UTC(2026, 2, 31, 9, 0)), // Tue 11:00 Berlin
+    env: {},
+    processes: new FakeProcesses(),
+    masker: new Masker(),
+    connect: (url) => connect(url, 'shipgate-preflight-test'),
+    ...over,
+  } as PreflightDeps & { logger: RecordingLogger };
+}
+
+describe('ledger and pending migrations', () => {
+  test('only pending migrations are linted; modified/missing ledger rows are reported and missing blocks deploy', async () => {
+    const ledgerDb = await createDatabase('preflight_ledger');
+    try {
+      const applied = 'CREATE TABLE t1 (id bigint PRIMARY KEY);\n';
+      const cwd = workspace({
+        'db/migrations/001_t1.sql': applied + '-- edited after apply\n',
+        'db/migrations/002_drop.sql': 'DROP TABLE t1;\n',
+      });
+      for (const ddl of ledgerDdl(ledgerLocation('sql'))) await query(ledgerDb.url, ddl);
+      await query(ledgerDb.url, 'INSERT INTO shipgate_migrations (name, checksum, execution_ms) VALUES ($1, $2, 1), ($3, $4, 1)', ['001_t1', sha256(applied), '000_gone', sha256('x')]);
+      const d = deps({ workspace: cwd });
+      const r = await runPreflight(settings({ mode: 'deploy', 'database-url': ledgerDb.url, 'allow-destructive': 'true' }), d);
+      expect(r.pending).toEqual(['002_drop']);
+      expect(r.linted).toEqual(['db/migrations/002_drop.sql']);
+      expect(r.findings.map((f) => f.rule)).toEqual(['ban-drop-table', 'require-lock-timeout']);
+      expect(r.ledgerProblems.map((p) => `${p.kind}:${p.name}`).sort()).toEqual(['missing:000_gone', 'modified:001_t1']);
+      expect(r.gates.filter((g) => g.gate === 'ledger').map((g) => g.status).sort()).toEqual(['block', 'warn']);
+      expect(r.ok).toBe(false);
+      expect(r.blockedReason).toContain('ledger: missing');
+      expect(r.destructive).toBe(true);
+      expect(r.gates.find((g) => g.gate === 'destructive')).toMatchObject({ status: 'pass' });
+    } finally {
+      await ledgerDb.drop();
+    }
+  });
+});
+
+describe('database health gates', () => {
+  test('a session blocking another blocks the deploy; the report names the pids, never the query text', async () => {
+    const cwd = workspace({});
+    const holder = new pg.Client({ connectionString: db.url, application_name: 'long-holder' });
+    const waiter = new pg.Client({ connectionString: db.url, application_name: 'waiter' });
+    await holder.connect();
+    await waiter.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("UPDATE orders SET status = 'secret-marker' WHERE id = 1");
+      const waiting = waiter.query("UPDATE orders SET status = 'x' WHERE id = 1").catch(() => undefined);
+      // Wait until the waiter is really blocked.
+      for (let i = 0; i < 50; i++) {
+        const rows = await query(db.url, "select 1 from pg_stat_activity where application_name = 'waiter' and wait_event_type = 'Lock'");
+        if (rows.length) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const r = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url }), deps({ workspace: cwd }));
+      const gate = r.gates.find((g) => g.gate === 'blocking-sessions')!;
+      expect(gate.status).toBe('block');
+      expect(gate.detail).toMatch(/pid \d+ \(long-holder, idle in transaction, \d+s\) blocks \d+/);
+      expect(r.blockedReason).toContain('blocking-sessions');
+      expect(JSON.stringify(r)).not.toContain('secret-marker');
+      await holder.query('ROLLBACK');
+      await waiting;
+    } finally {
+      await holder.end();
+      await waiter.end();
+    }
+  });
+
+  test('connection usage above max-connection-usage blocks; below passes; health lands in the summary', async () => {
+    const cwd = workspace({});
+    // Hold enough extra connections to exceed 2% of the usable ones, then allow only 2%.
+    const [{ max, reserved }] = await query<{ max: number; reserved: number }>(db.url, "select current_setting('max_connections')::int as max, current_setting('superuser_reserved_connections')::int as reserved");
+    const extra = Array.from({ length: Math.ceil((max - reserved) * 0.02) + 1 }, () => new pg.Client({ connectionString: db.url }));
+    await Promise.all(extra.map((c) => c.connect()));
+    try {
+      const blocked = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'max-connection-usage': '2' }), deps({ workspace: cwd }));
+      expect(blocked.gates.find((g) => g.gate === 'connections')).toMatchObject({ status: 'block' });
+      expect(blocked.blockedReason).toMatch(new RegExp(`connections: \\d+ of ${max - reserved} usable connections in use \\([\\d.]+% > 2%\\)`));
+    } finally {
+      await Promise.all(extra.map((c) => c.end()));
+    }
+    const d = deps({ workspace: cwd });
+    const fine = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url }), d);
+    expect(fine.gates.find((g) => g.gate === 'connections')).toMatchObject({ status: 'pass' });
+    expect(fine.ok).toBe(true);
+    expect(fine.health?.version).toMatch(/^\d+/);
+    expect(d.summary.toString()).toMatch(/PostgreSQL \d+.*database size/);
+  });
+
+  test('an unreachable database blocks deploy mode but pr mode lints without sizes', async () => {
+    const cwd = workspace({ 'db/migrations/001.sql': 'CREATE INDEX o_s ON orders (status);\n' });
+    const bad = 'postgres://nobody:pw@127.0.0.1:1/none';
+    const dep = await runPreflight(settings({ mode: 'deploy', 'database-url': bad }), deps({ workspace: cwd }));
+    expect(dep.ok).toBe(false);
+    expect(dep.blockedReason).toMatch(/^database: database unreachable: cannot connect to postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);
+    const pr = await runPreflight(settings({ mode: 'pr', 'database-url': bad }), deps({ workspace: cwd }));
+    expect(pr.findings[0]).toMatchObject({ rule: 'require-concurrent-index-creation', severity: 'warning' });
+    expect(pr.findings[0].rows).toBeUndefined();
+    expect(pr.ok).toBe(true);
+  });
+
+  test('sizes grade the finding: 20,000 rows is a warning, naming the table size', async () => {
+    const cwd = workspace({ 'db/migrations/001.sql': 'CREATE INDEX o_s ON orders (status);\n' });
+    const r = await runPreflight(settings({ mode: 'pr', 'database-url': db.url }), deps({ workspace: cwd }));
+    expect(r.findings[0]).toMatchObject({ rule: 'require-concurrent-index-creation', severity: 'warning', table: 'orders', rows: 20000 });
+    expect(r.findings[0].bytes).toBeGreaterThan(500_000);
+  });
+});
+
+describe('destructive gate', () => {
+  const cwd = () => workspace({ 'db/migrations/001.sql': 'ALTER TABLE orders RENAME COLUMN status TO state;\n' });
+  test('blocks deploy mode; allow-destructive or an emergency with a reason passes it', async () => {
+    const blocked = await runPreflight(settings({ mode: 'pr' }), deps({ workspace: cwd() }));
+    expect(blocked.destructive).toBe(true);
+    expect(blocked.ok).toBe(true); // pr mode: a warning, below fail-on=error
+    const dep = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url }), deps({ workspace: cwd() }));
+    expect(dep.blockedReason).toMatch(/^destructive: destructive changes \(renaming-column\)/);
+    const allowed = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'allow-destructive': 'true' }), deps({ workspace: cwd() }));
+    expect(allowed.ok).toBe(true);
+    const d = deps({ workspace: cwd() });
+    const emergency = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, emergency: 'true', 'emergency-reason': 'hotfix INC-7' }), d);
+    expect(emergency.ok).toBe(true);
+    expect(emergency.gates.find((g) => g.gate === 'destructive')).toMatchObject({ status: 'warn' });
+    expect(d.logger.of('warning').map((r) => r.message)).toContain('Emergency deploy: hotfix INC-7');
+  });
+});
+
+describe('deploy window with the injected clock', () => {
+  test('inside passes; outside blocks with the local time', async () => {
+    const s = settings({ mode: 'deploy', 'database-url': db.url, 'deploy-window': 'Tue-Thu 10:00-14:00 Europe/Berlin' });
+    const inside = await runPreflight(s, deps({ workspace: workspace({}), clock: new ManualClock(Date.UTC(2026, 2, 31, 9, 0)) }));
+    expect(inside.gates.find((g) => g.gate === 'deploy-window')).toMatchObject({ status: 'pass' });
+    const outside = await runPreflight(s, deps({ workspace: workspace({}), clock: new ManualClock(Date.UTC(2026, 3, 4, 9, 0)) }));
+    expect(outside.blockedReason).toBe('deploy-window: outside the deploy window Tue-Thu 10:00-14:00 Europe/Berlin (now Sat 11:00 Europe/Berlin); wait for the window or deploy as an emergency with a reason');
+  });
+});
+
+describe('package-manager audit', () => {
+  const npmReport = (critical: number, high: number) => JSON.stringify({ auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { info: 0, low: 3, moderate: 2, high, critical, total: 5 + high + critical } } });
+
+  test('npm detected from package-lock.json; blocks at or above the level; runs in the workspace', async () => {
+    const cwd = workspace({ 'package-lock.json': '{}' });
+    const processes = new FakeProcesses({ 'npm audit --json': { code: 1, stdout: npmReport(1, 2) } });
+    const r = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'critical' }), deps({ workspace: cwd, processes }));
+    expect(processes.calls[0]).toMatchObject({ command: 'npm', args: ['audit', '--json'], options: { cwd } });
+    expect(r.blockedReason).toBe('audit: npm audit: 1 critical, 2 high, 2 moderate, 3 low (blocking at critical and above)');
+    const ok = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'critical' }), deps({ workspace: cwd, processes: new FakeProcesses({ 'npm audit --json': { stdout: npmReport(0, 2) } }) }));
+    expect(ok.gates.find((g) => g.gate === 'audit')).toMatchObject({ status: 'pass' });
+    const high = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'high' }), deps({ workspace: cwd, processes: new FakeProcesses({ 'npm audit --json': { stdout: npmReport(0, 2) } }) }));
+    expect(high.gates.find((g) => g.gate === 'audit')).toMatchObject({ status: 'block' });
+  });
+
+  test('pnpm and yarn are detected from their lockfiles and their JSON is parsed', async () => {
+    const pnpm = new FakeProcesses({ 'pnpm audit --json': { stdout: npmReport(0, 1) } });
+    const r1 = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'high' }), deps({ workspace: workspace({ 'pnpm-lock.yaml': 'lockfileVersion: 9' }), processes: pnpm }));
+    expect(r1.audit).toMatchObject({ manager: 'pnpm', blocking: 1 });
+    const summary = JSON.stringify({ type: 'auditSummary', data: { vulnerabilities: { info: 0, low: 0, moderate: 4, high: 0, critical: 0 } } });
+    const yarn = new FakeProcesses({ 'yarn audit --json': { stdout: `{"type":"auditAdvisory","data":{}}\n${summary}\n` } });
+    const r2 = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'moderate' }), deps({ workspace: workspace({ 'yarn.lock': '# yarn lockfile v1\n' }), processes: yarn }));
+    expect(r2.audit).toMatchObject({ manager: 'yarn-classic', blocking: 4 });
+    expect(parseAuditOutput('yarn-berry', '{"value":"a","children":{"Severity":"high"}}\n{"value":"b","children":{"Severity":"critical"}}\n')).toEqual({ low: 0, moderate: 0, high: 1, critical: 1 });
+  });
+
+  test('an audit that cannot run warns and does not block; no lockfile is reported', async () => {
+    const r = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'high' }), deps({ workspace: workspace({ 'package-lock.json': '{}' }), processes: new FakeProcesses() }));
+    expect(r.gates.find((g) => g.gate === 'audit')).toMatchObject({ status: 'warn' });
+    expect(r.gates.find((g) => g.gate === 'audit')?.detail).toContain('npm audit --json could not run');
+    expect(r.ok).toBe(true);
+    const none = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'audit-level': 'high' }), deps({ workspace: workspace({}) }));
+    expect(none.gates.find((g) => g.gate === 'audit')?.detail).toContain('no package-lock.json');
+  });
+});
+
+describe('Vercel project check (stand-in)', () => {
+  let vercel: VercelStandin;
+  beforeAll(async () => {
+    vercel = await startVercelStandin({
+      token: 'vrcl_preflight',
+      envs: [
+        { key: 'API_KEY', value: 'v1', target: ['production', 'preview'] },
+        { key: 'PREVIEW_ONLY', value: 'v2', target: ['preview'] },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await vercel.close();
+  });
+
+  test('names the required variables missing for the target; a bad token blocks as unreachable', async () => {
+    const project = [...vercel.state.projects.values()][0];
+    const s = settings({ mode: 'deploy', 'database-url': db.url, environment: 'production', 'required-env': 'API_KEY\nPREVIEW_ONLY' });
+    const env = { API_KEY: 'x'.repeat(10), PREVIEW_ONLY: 'y'.repeat(10) };
+    const r = await runPreflight(s, deps({ workspace: workspace({}), env, vercel: createVercelProjectPort({ token: vercel.token, projectId: project.id, serverURL: vercel.url }) }));
+    expect(r.gates.find((g) => g.gate === 'vercel')).toEqual({ gate: 'vercel', status: 'block', detail: 'missing on Vercel for production: PREVIEW_ONLY' });
+    const bad = await runPreflight(s, deps({ workspace: workspace({}), env, vercel: createVercelProjectPort({ token: 'wrong', projectId: project.id, serverURL: vercel.url }) }));
+    expect(bad.gates.find((g) => g.gate === 'vercel')?.detail).toMatch(/^Vercel project not reachable: .*403/);
+    expect(JSON.stringify(bad)).not.toContain('v2');
+  });
+});
+
+describe('reporting', () => {
+  test('one annotation per finding on its line; beyond 10 errors the rest are summarised', async () => {
+    const sql = Array.from({ length: 13 }, (_, i) => `DROP DATABASE db${i};`).join('\n') + '\n';
+    const d = deps({ workspace: workspace({ 'db/migrations/001.sql': sql }) });
+    const r = await runPreflight(settings({ mode: 'pr' }), d);
+    expect(r.ok).toBe(false);
+    const errors = d.logger.of('error').filter((e) => e.annotation?.file);
+    expect(errors).toHaveLength(13);
+    expect(errors[12].annotation).toMatchObject({ file: 'db/migrations/001.sql', startLine: 13, title: 'ban-drop-database' });
+    expect(d.logger.of('info').map((l) => l.message)).toContain('3 more errors than the annotation limit: all findings are in the job summary and the findings output');
+  });
+
+  test('suppressions are listed in the summary with their reasons', async () => {
+    const d = deps({ workspace: workspace({ 'db/migrations/001.sql': '-- shipgate-ignore ban-drop-table: archived in INC-9\nDROP TABLE old;\n' }) });
+    const r = await runPreflight(settings({ mode: 'pr' }), d);
+    expect(r.findings.filter((f) => f.rule === 'ban-drop-table')).toEqual([]);
+    expect(d.summary.toString()).toContain('db/migrations/001.sql:1 (whole file) `ban-drop-table`: archived in INC-9');
+  });
+});
