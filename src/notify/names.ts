@@ -20,6 +20,8 @@ export const INPUT = {
   s3Region: 's3-region',
   s3Endpoint: 's3-endpoint',
   failOnError: 'fail-on-error',
+  slackApiUrl: 'slack-api-url',
+  rollbackWorkflow: 'rollback-workflow',
 } as const;
 
 export const OUTPUT = {
