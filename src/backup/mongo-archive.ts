@@ -108,7 +108,7 @@ function bson(doc: Record<string, unknown>): Buffer {
  * The archive as a sequence of Buffers. Documents are validated as BSON frames (length prefix matches), so a
  * corrupt driver buffer cannot poison the archive; every namespace gets its EOF block with the CRC.
  */
-export async function* writeArchive(header: ArchiveHeader, namespaces: ArchiveNamespace[]): AsyncGenerator<Buffer> {
+export async function* writeArchive(header: ArchiveHeader, namespaces: ArchiveNamespace[], segmentBytes = SEGMENT_BYTES): AsyncGenerator<Buffer> {
   yield int32LE(ARCHIVE_MAGIC);
   yield bson({
     concurrent_collections: header.concurrentCollections ?? 1,
@@ -123,20 +123,20 @@ export async function* writeArchive(header: ArchiveHeader, namespaces: ArchiveNa
   for (const ns of namespaces) {
     const crc = new Crc64();
     let open = false;
-    let segmentBytes = 0;
+    let bytesInSegment = 0;
     for await (const doc of ns.documents) {
       const buf = Buffer.isBuffer(doc) ? doc : Buffer.from(doc.buffer, doc.byteOffset, doc.byteLength);
       if (buf.length < 5 || buf.readInt32LE(0) !== buf.length) throw new Error(`invalid BSON document in ${ns.db}.${ns.collection}`);
       if (!open) {
         yield bson({ db: ns.db, collection: ns.collection, EOF: false, CRC: Long.fromInt(0) });
         open = true;
-        segmentBytes = 0;
+        bytesInSegment = 0;
       }
       crc.update(buf);
       // Copy: the driver may reuse the buffer it handed out.
       yield Buffer.from(buf);
-      segmentBytes += buf.length;
-      if (segmentBytes >= SEGMENT_BYTES) {
+      bytesInSegment += buf.length;
+      if (bytesInSegment >= segmentBytes) {
         yield TERMINATOR;
         open = false;
       }
@@ -164,19 +164,30 @@ export type ArchiveEvent =
   | { kind: 'document'; db: string; collection: string; bytes: Buffer }
   | { kind: 'eof'; db: string; collection: string; crc: bigint; documents: number };
 
-/** Pulls exact byte counts out of an async stream of chunks. */
+/** Pulls exact byte counts out of a (async) stream of chunks, without quadratic copying. */
 class ByteReader {
   private buf = Buffer.alloc(0);
-  private readonly it: AsyncIterator<Buffer | Uint8Array | string>;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly it: AsyncIterator<Buffer | Uint8Array | string> | Iterator<Buffer | Uint8Array | string>;
   private done = false;
-  constructor(source: AsyncIterable<Buffer | Uint8Array | string>) {
-    this.it = source[Symbol.asyncIterator]();
+  constructor(source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>) {
+    this.it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<Buffer>)[Symbol.iterator]();
   }
   private async fill(n: number): Promise<boolean> {
-    while (this.buf.length < n && !this.done) {
+    while (this.buf.length + this.pendingBytes < n && !this.done) {
       const r = await this.it.next();
       if (r.done) this.done = true;
-      else this.buf = this.buf.length ? Buffer.concat([this.buf, Buffer.from(r.value)]) : Buffer.from(r.value);
+      else {
+        const b = Buffer.from(r.value as Uint8Array);
+        this.pending.push(b);
+        this.pendingBytes += b.length;
+      }
+    }
+    if (this.pending.length) {
+      this.buf = Buffer.concat([this.buf, ...this.pending]);
+      this.pending = [];
+      this.pendingBytes = 0;
     }
     return this.buf.length >= n;
   }
@@ -205,7 +216,7 @@ async function readBson(r: ByteReader, what: string): Promise<Buffer> {
  * Parse an (uncompressed) archive, checking the magic number, the structure, and every namespace's CRC-64.
  * Throws "CRC mismatch for namespace <db.coll>" like mongorestore.
  */
-export async function* readArchive(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<ArchiveEvent> {
+export async function* readArchive(source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>): AsyncGenerator<ArchiveEvent> {
   const r = new ByteReader(source);
   const magic = (await r.read(4, 'the magic number')).readUInt32LE(0);
   if (magic !== ARCHIVE_MAGIC) throw new Error(`not a mongodump archive (magic 0x${magic.toString(16)})`);
