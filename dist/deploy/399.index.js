@@ -461,7 +461,9 @@ async function ship(run, project) {
     const previous = project.productionDeploymentId;
     const outputs = { previousDeploymentId: previous ?? '' };
     const production = s.target === 'production';
-    if (production && !s.staged && project.autoAssignCustomDomains === false) {
+    // After an instant rollback Vercel keeps production pinned: a new production deployment is staged whatever we ask.
+    const pinned = production && !s.staged && project.autoAssignCustomDomains === false;
+    if (pinned) {
         logger.warning('Production is pinned after an instant rollback (automatic domain assignment is off): this deployment will not receive the production domains until it is promoted (mode: promote).');
     }
     const aliases = s.aliases.map((a) => (0,inputs/* expandAlias */.V3)(a, { branch: s.gitRef, pr: d.context.pullRequest, sha: s.gitSha }));
@@ -517,9 +519,9 @@ async function ship(run, project) {
         timeoutMs: s.timeoutMs,
         clock: d.clock,
         logger,
-        expectAlias: !s.staged,
+        expectAlias: !s.staged && !pinned,
         signal: d.signal,
-        onState: (x) => run.mark(x.readyState === 'READY' && !s.staged && !x.aliasAssigned ? 'READY (assigning domains)' : x.readyState),
+        onState: (x) => run.mark(x.readyState === 'READY' && !s.staged && !pinned && !x.aliasAssigned ? 'READY (assigning domains)' : x.readyState),
     });
     const final = result.deployment;
     outputs.readyState = final.readyState;

@@ -186,7 +186,9 @@ async function ship(run: Run, project: ProjectInfo): Promise<StageOutcome<Output
   const previous = project.productionDeploymentId;
   const outputs: Outputs = { previousDeploymentId: previous ?? '' };
   const production = s.target === 'production';
-  if (production && !s.staged && project.autoAssignCustomDomains === false) {
+  // After an instant rollback Vercel keeps production pinned: a new production deployment is staged whatever we ask.
+  const pinned = production && !s.staged && project.autoAssignCustomDomains === false;
+  if (pinned) {
     logger.warning(
       'Production is pinned after an instant rollback (automatic domain assignment is off): this deployment will not receive the production domains until it is promoted (mode: promote).',
     );
@@ -246,9 +248,9 @@ async function ship(run: Run, project: ProjectInfo): Promise<StageOutcome<Output
     timeoutMs: s.timeoutMs,
     clock: d.clock,
     logger,
-    expectAlias: !s.staged,
+    expectAlias: !s.staged && !pinned,
     signal: d.signal,
-    onState: (x) => run.mark(x.readyState === 'READY' && !s.staged && !x.aliasAssigned ? 'READY (assigning domains)' : x.readyState),
+    onState: (x) => run.mark(x.readyState === 'READY' && !s.staged && !pinned && !x.aliasAssigned ? 'READY (assigning domains)' : x.readyState),
   });
   const final = result.deployment;
   outputs.readyState = final.readyState;

@@ -112,3 +112,12 @@ test('bad input: one line naming the input, nothing sent to Vercel', async () =>
   expect(errorLines(r)).toEqual(['Input \'mode\' got "ftp"; expected one of git|prebuilt|promote|rollback.']);
   expect(vercel.stub.requests).toHaveLength(0);
 });
+
+test('an unknown readyState in a response does not crash the bundle', async () => {
+  vercel.setScenario(['QUEUED', 'FROZEN', 'READY']);
+  const r = await runStageBundle('deploy', { ...base(), 'github-deployment': 'false' }, { context: context() });
+  expect({ code: r.code, errors: errorLines(r) }).toEqual({ code: 0, errors: [] });
+  expect(r.outputs['ready-state']).toBe('READY');
+  expect(visibleLines(r).filter((l) => l.startsWith('::warning::') && l.includes('"FROZEN"'))).toHaveLength(1);
+  expect(r.summary).toMatch(/FROZEN[\s\S]*READY/);
+});

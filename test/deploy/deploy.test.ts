@@ -345,3 +345,21 @@ describe('staged, promote and rollback', () => {
     expect(vercel.state.rollbacks.map((r) => [r.deploymentId, r.previous])).toEqual([[target.id, current.id]]);
   });
 });
+
+describe('connection failures', () => {
+  test('createDeployment is repeated when the connection was never established, and the error says so', async () => {
+    const closed = await startVercelStandin();
+    const url = closed.url;
+    await closed.close();
+    const clock = new ManualClock();
+    const s = settingsFor(vercel, undefined);
+    // getProject goes to the live stand-in; createDeployment to a port nobody listens on.
+    const deps = depsFor(s, clock, undefined);
+    const live = deps.vercel;
+    const refused = depsFor({ ...s, apiUrl: url }, clock, undefined).vercel;
+    const outcome = await runDeploy(s, { ...deps, vercel: { ...live, createDeployment: (r, e) => refused.createDeployment(r, e) } });
+    expect(outcome.error!.message).toMatch(/createDeployment/);
+    expect(clock.sleeps).toEqual([2000, 4000]); // three attempts, nothing could have been created
+    expect(vercel.state.deployments.size).toBe(0);
+  });
+});
