@@ -50,9 +50,17 @@ export function readVerifySettings(inputs: Inputs, context: Pick<RunContext, 'sh
     expected: 'a PostgreSQL URL (postgres://user:password@host:5432/db) for sql-checks',
   });
 
-  const url = inputs.url(INPUT.url, { protocols: ['https:', 'http:'], required: true, expected: 'the deployment URL (https://…)' })!;
+  // Vercel's deployment `url` is a bare host (shop-abc123.vercel.app): https is implied.
+  const rawUrl = inputs.raw(INPUT.url);
+  const url = /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/[^?#]*)?$/i.test(rawUrl)
+    ? `https://${rawUrl}`
+    : inputs.url(INPUT.url, { protocols: ['https:', 'http:'], required: true, expected: 'the deployment URL (https://…)' })!;
   const parsedUrl = new URL(url);
   if (parsedUrl.username || parsedUrl.password) throw inputError(INPUT.url, url, 'a URL without credentials (use protection-bypass for protected deployments)', true);
+  if (parsedUrl.search || parsedUrl.hash) {
+    // Never echo the query: it may carry x-vercel-protection-bypass.
+    throw inputError(INPUT.url, `${parsedUrl.origin}${parsedUrl.pathname}?…`, 'a base URL without a query or fragment (pass the bypass secret as protection-bypass)');
+  }
   const base = url.replace(/\/+$/, '');
 
   let healthPath = inputs.string(INPUT.healthPath, { default: '/api/health' });

@@ -93,6 +93,16 @@ describe('waitForVersion', () => {
     expect(sent['x-vercel-set-bypass-cookie']).toBe('true');
   });
 
+  it('does not follow a redirect to Vercel\'s SSO and says why', async () => {
+    app.setVersion(NEW);
+    app.requireBypass('another-secret', { redirect: true });
+    const clock = new ManualClock();
+    const r = await waitForVersion(new Prober(nodeFetch, clock, app.url, 2000), clock, new RecordingLogger(), { ...opts, timeoutMs: 600 });
+    expect(r.reached).toBe(false);
+    expect(r.last?.status).toBe(302);
+    expect(r.reason).toMatch(/last answer: HTTP 302\); the deployment looks protected/);
+  });
+
   it('times out a hanging request and keeps trying', async () => {
     app.setVersion(NEW);
     app.setLatency((k) => (k === 0 ? 1500 : 0));

@@ -31,6 +31,17 @@ describe('verify inputs', () => {
     expect(s.thresholds).toEqual({ maxErrorRate: 0.01, rollbackErrorRate: 0.05, rollbackFullErrorRate: 0.1, maxP95Ms: 1000, rollbackP95Factor: 2, maxRuntimeErrors: 0 });
   });
 
+  it('takes Vercel\'s bare deployment host as https, and refuses a query that could carry the bypass secret', () => {
+    expect(read({ url: 'shop-abc123.vercel.app' }).url).toBe('https://shop-abc123.vercel.app');
+    let msg = '';
+    try {
+      read({ url: 'https://shop.example/?x-vercel-protection-bypass=topsecretvalue' });
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    expect(msg).toBe(`Input 'url' got "https://shop.example/?…"; expected a base URL without a query or fragment (pass the bypass secret as protection-bypass).`);
+  });
+
   it('one line per bad input, secrets redacted', () => {
     expect(() => read({})).toThrow(/^Input 'url' got nothing; expected the deployment URL/);
     expect(() => read({ url: 'https://shop.example', 'expect-version': 'abc12' })).toThrow(/^Input 'expect-version' got "abc12"; expected a full sha or a prefix of at least 7/);
