@@ -35895,7 +35895,7 @@ async function runStage(def, core, opts = {}) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_stage_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6989);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9520);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(498);
 
 
 
@@ -35906,7 +35906,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9520:
+/***/ 498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42969,7 +42969,7 @@ function lintStatement(node, run, fs, opts) {
                         const t = typeNameOf(cmd.def?.ColumnDef?.typeName);
                         typeHits(table, cmd.name, cmd.def?.ColumnDef?.typeName, hits);
                         if (!fresh)
-                            hits.push({ rule: 'changing-column-type', table, column: cmd.name, message: `changing ${table}.${cmd.name} to ${showType(t)} rewrites the table` });
+                            hits.push({ rule: 'changing-column-type', table, column: cmd.name, toType: t, message: `changing ${table}.${cmd.name} to ${showType(t)} rewrites the table` });
                         break;
                     }
                     case 'AT_AddConstraint': {
@@ -43130,6 +43130,7 @@ function finding(rule, file, line, statement, hit) {
         message: hit.message ?? info.summary,
         safer: info.safer,
         destructive: info.destructive,
+        ...(hit.toType ? { toType: hit.toType } : {}),
     };
 }
 /** Lints files in the order they run. Load the parser first: `const parser = await loadParser()`. */
@@ -43801,6 +43802,105 @@ async function readTableStats(db, tables) {
             continue;
         const rows = row.reltuples >= 0 ? Math.round(row.reltuples) : row.live !== null && row.live !== undefined ? Math.round(row.live) : undefined;
         out.set(tableKey(t), { rows, bytes: row.bytes === null ? undefined : Math.round(row.bytes) });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/preflight/type-change.ts
+
+const INT_RANK = { smallint: 1, integer: 2, bigint: 3 };
+const ALIAS = {
+    int2: 'smallint',
+    int4: 'integer',
+    int8: 'bigint',
+    varchar: 'character varying',
+    bpchar: 'character',
+    char: 'character',
+    float4: 'real',
+    float8: 'double precision',
+    timestamptz: 'timestamp with time zone',
+    timestamp: 'timestamp without time zone',
+    timetz: 'time with time zone',
+    time: 'time without time zone',
+    bool: 'boolean',
+    decimal: 'numeric',
+};
+/** format_type() text, e.g. `character varying(40)`, `numeric(10,2)`. */
+function parseFormatType(text) {
+    const m = /^(.*?)(?:\(([\d,\s]+)\))?(\[\])?$/.exec(text.trim());
+    const base = (m?.[1] ?? text).trim();
+    const mods = m?.[2] ? m[2].split(',').map((x) => Number(x.trim())) : [];
+    // format_type puts the modifier before "with(out) time zone": timestamp(3) with time zone.
+    const tz = /^(timestamp|time)\((\d+)\) (with(?:out)? time zone)$/.exec(text.trim());
+    if (tz)
+        return { base: `${tz[1]} ${tz[3]}`, mods: [Number(tz[2])] };
+    return { base: m?.[3] ? `${base}[]` : base, mods };
+}
+function fromParsed(t) {
+    return { base: ALIAS[t.name] ?? t.name, mods: t.mods };
+}
+function classifyTypeChange(from, to) {
+    const fi = INT_RANK[from.base];
+    const ti = INT_RANK[to.base];
+    if (fi && ti)
+        return ti < fi ? 'narrowing' : ti === fi ? 'coercible' : 'rewrite';
+    const texty = (b) => b === 'text' || b === 'character varying';
+    if (texty(from.base) && texty(to.base)) {
+        const fl = from.base === 'text' || from.mods.length === 0 ? Infinity : from.mods[0];
+        const tl = to.base === 'text' || to.mods.length === 0 ? Infinity : to.mods[0];
+        return tl >= fl ? 'coercible' : 'narrowing';
+    }
+    if (texty(from.base) && to.base === 'character')
+        return 'narrowing';
+    if (from.base === 'numeric' && to.base === 'numeric') {
+        if (to.mods.length === 0)
+            return 'coercible';
+        if (from.mods.length === 0)
+            return 'narrowing';
+        const [fp, fs = 0] = from.mods;
+        const [tp, ts = 0] = to.mods;
+        if (ts === fs && tp >= fp)
+            return 'coercible';
+        return ts < fs || tp - ts < fp - fs ? 'narrowing' : 'rewrite';
+    }
+    if (from.base === 'double precision' && to.base === 'real')
+        return 'narrowing';
+    if ((from.base === 'numeric' || from.base === 'double precision' || from.base === 'real') && INT_RANK[to.base])
+        return 'narrowing';
+    if (/^timestamp/.test(from.base) && to.base === 'date')
+        return 'narrowing';
+    return 'rewrite';
+}
+function showT(t) {
+    return t.mods.length ? `${t.base}(${t.mods.join(',')})` : t.base;
+}
+/**
+ * Looks up the current type of each changed column and adjusts the finding: binary-coercible changes become
+ * information (no rewrite), narrowing ones destructive.
+ */
+async function applyColumnTypes(db, findings) {
+    const out = [];
+    for (const f of findings) {
+        if (f.rule !== 'changing-column-type' || !f.table || !f.column || !f.toType) {
+            out.push(f);
+            continue;
+        }
+        const reg = f.table.split('.').map(quoteIdent).join('.');
+        const r = await db.query(`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = to_regclass($1) and attname = $2 and not attisdropped`, [reg, f.column]);
+        const current = r.rows[0]?.t;
+        if (!current) {
+            out.push(f);
+            continue;
+        }
+        const from = parseFormatType(current);
+        const to = fromParsed(f.toType);
+        const kind = classifyTypeChange(from, to);
+        if (kind === 'coercible')
+            out.push({ ...f, severity: 'info', message: `changing ${f.table}.${f.column} from ${showT(from)} to ${showT(to)} is binary-coercible: no rewrite, only a brief ACCESS EXCLUSIVE lock` });
+        else if (kind === 'narrowing')
+            out.push({ ...f, destructive: true, message: `${f.message}; it narrows ${showT(from)} to ${showT(to)}: values that do not fit make it fail or lose precision` });
+        else
+            out.push({ ...f, message: `${f.message} (from ${showT(from)})` });
     }
     return out;
 }
@@ -49418,6 +49518,7 @@ async function checkVercel(port, required, environment) {
 
 
 
+
 const TRANSACTION_BY_FORMAT = { sql: 'none', prisma: 'file', drizzle: 'all' };
 function atOrAbove(sev, failOn) {
     return failOn !== 'never' && SEVERITY_RANK[sev] >= SEVERITY_RANK[failOn];
@@ -49503,8 +49604,10 @@ async function runPreflight(settings, deps) {
         }));
         const lint = lintFiles(parser, files);
         let findings = lint.findings;
-        if (db && findings.length)
+        if (db && findings.length) {
             findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
+            findings = await applyColumnTypes(db, findings);
+        }
         findings = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.file.localeCompare(b.file) || a.line - b.line);
         const destructive = findings.some((f) => f.destructive);
         const failing = findings.filter((f) => atOrAbove(f.severity, settings.failOn));

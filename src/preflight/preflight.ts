@@ -15,6 +15,7 @@ import type { Summary } from '../lib/summary.js';
 import type { Clock } from '../lib/clock.js';
 import { runAudit, type AuditResult } from './audit.js';
 import { readHealth, readTableStats, type ServerHealth } from './database.js';
+import { applyColumnTypes } from './type-change.js';
 import type { PreflightSettings } from './inputs.js';
 import { commentMarker, upsertComment, type UpsertResult } from './pr-comment.js';
 import { checkRequiredEnv, isProductionEnvironment, type EnvProblem } from './required-env.js';
@@ -151,7 +152,10 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
     }));
     const lint = lintFiles(parser, files);
     let findings = lint.findings;
-    if (db && findings.length) findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
+    if (db && findings.length) {
+      findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
+      findings = await applyColumnTypes(db, findings);
+    }
     findings = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.file.localeCompare(b.file) || a.line - b.line);
     const destructive = findings.some((f) => f.destructive);
     const failing = findings.filter((f) => atOrAbove(f.severity, settings.failOn));

@@ -18,6 +18,7 @@ import { parseAuditOutput } from '../../src/preflight/audit.js';
 import { readPreflightSettings } from '../../src/preflight/inputs.js';
 import { runPreflight, type PreflightDeps } from '../../src/preflight/preflight.js';
 import { createVercelProjectPort } from '../../src/preflight/vercel-check.js';
+import { classifyTypeChange, fromParsed, parseFormatType } from '../../src/preflight/type-change.js';
 import { createDatabase, query, type TestDatabase } from '../support/postgres.js';
 import { startVercelStandin, type VercelStandin } from '../support/vercel-standin.js';
 
@@ -285,5 +286,41 @@ describe('reporting', () => {
     const r = await runPreflight(settings({ mode: 'pr' }), d);
     expect(r.findings.filter((f) => f.rule === 'ban-drop-table')).toEqual([]);
     expect(d.summary.toString()).toContain('db/migrations/001.sql:1 (whole file) `ban-drop-table`: archived in INC-9');
+  });
+});
+
+describe('column type changes against the live column', () => {
+  test('classification: coercible, narrowing, rewrite', () => {
+    const c = (from: string, to: { name: string; mods: number[] }) => classifyTypeChange(parseFormatType(from), fromParsed(to));
+    expect(c('character varying(40)', { name: 'text', mods: [] })).toBe('coercible');
+    expect(c('character varying(40)', { name: 'varchar', mods: [80] })).toBe('coercible');
+    expect(c('character varying(40)', { name: 'varchar', mods: [20] })).toBe('narrowing');
+    expect(c('text', { name: 'varchar', mods: [20] })).toBe('narrowing');
+    expect(c('bigint', { name: 'int4', mods: [] })).toBe('narrowing');
+    expect(c('integer', { name: 'int8', mods: [] })).toBe('rewrite');
+    expect(c('numeric(10,2)', { name: 'numeric', mods: [12, 2] })).toBe('coercible');
+    expect(c('numeric(10,2)', { name: 'numeric', mods: [10, 0] })).toBe('narrowing');
+    expect(c('double precision', { name: 'float4', mods: [] })).toBe('narrowing');
+    expect(c('timestamp(3) with time zone', { name: 'date', mods: [] })).toBe('narrowing');
+  });
+
+  test('live: widening varchar is information; narrowing bigint to integer is destructive and blocks deploy', async () => {
+    const tdb = await createDatabase('preflight_types');
+    try {
+      await query(tdb.url, 'CREATE TABLE accounts (id bigint PRIMARY KEY, email varchar(40), balance bigint)');
+      await query(tdb.url, 'INSERT INTO accounts SELECT g, g::text, g FROM generate_series(1, 50000) g');
+      await query(tdb.url, 'ANALYZE accounts');
+      const cwd = workspace({ 'db/migrations/001.sql': 'ALTER TABLE accounts ALTER COLUMN email TYPE text;\nALTER TABLE accounts ALTER COLUMN balance TYPE integer;\n' });
+      const r = await runPreflight(settings({ mode: 'deploy', 'database-url': tdb.url, 'fail-on': 'never' }), deps({ workspace: cwd }));
+      const byCol = Object.fromEntries(r.findings.filter((f) => f.rule === 'changing-column-type').map((f) => [f.column, f]));
+      expect(byCol.email).toMatchObject({ severity: 'info', destructive: false });
+      expect(byCol.email.message).toContain('from character varying(40) to text is binary-coercible');
+      expect(byCol.balance).toMatchObject({ severity: 'warning', destructive: true, rows: 50000 });
+      expect(byCol.balance.message).toContain('narrows bigint to integer');
+      expect(r.destructive).toBe(true);
+      expect(r.blockedReason).toMatch(/^destructive: destructive changes \(changing-column-type\)/);
+    } finally {
+      await tdb.drop();
+    }
   });
 });

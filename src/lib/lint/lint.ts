@@ -41,6 +41,8 @@ export interface Finding {
   message: string;
   safer: string;
   destructive: boolean;
+  /** changing-column-type: the new type as parsed (e.g. { name: 'int4', mods: [] }), for live narrowing checks. */
+  toType?: { name: string; mods: number[] };
 }
 
 export interface Suppression {
@@ -65,6 +67,7 @@ interface Hit {
   table?: string;
   column?: string;
   message?: string;
+  toType?: { name: string; mods: number[] };
 }
 
 // ---------------------------------------------------------------- suppression comments
@@ -295,7 +298,7 @@ function lintStatement(node: Record<string, any>, run: RunState, fs: FileState, 
           case 'AT_AlterColumnType': {
             const t = typeNameOf(cmd.def?.ColumnDef?.typeName);
             typeHits(table, cmd.name, cmd.def?.ColumnDef?.typeName, hits);
-            if (!fresh) hits.push({ rule: 'changing-column-type', table, column: cmd.name, message: `changing ${table}.${cmd.name} to ${showType(t)} rewrites the table` });
+            if (!fresh) hits.push({ rule: 'changing-column-type', table, column: cmd.name, toType: t, message: `changing ${table}.${cmd.name} to ${showType(t)} rewrites the table` });
             break;
           }
           case 'AT_AddConstraint': {
@@ -435,6 +438,7 @@ function finding(rule: string, file: string, line: number, statement: string, hi
     message: hit.message ?? info.summary,
     safer: info.safer,
     destructive: info.destructive,
+    ...(hit.toType ? { toType: hit.toType } : {}),
   };
 }
 
