@@ -9,6 +9,7 @@ import { buildRunRecord, runRecordKey, writeRunRecord, type RecordStore } from '
 import { safeBody, sendSlack } from '../../src/notify/slack.js';
 import { deriveStatus, normaliseStages, stageFacts, type StageInfo } from '../../src/notify/stages.js';
 import { readRunContext } from '../../src/lib/context.js';
+import { deploymentState } from '../../src/notify/github.js';
 import { startSlackStandin, validateBlocks, type SlackStandin } from '../support/slack-standin.js';
 import { githubContext } from '../support/bundle.js';
 
@@ -46,6 +47,10 @@ describe('stages', () => {
     expect(deriveStatus(ok, 'rollback-full')).toBe('failure');
     expect(deriveStatus(normaliseStages({ a: { result: 'cancelled' } }), undefined)).toBe('cancelled');
     expect(deriveStatus([], undefined)).toBeUndefined();
+  });
+
+  it('maps the status to a GitHub deployment state (cancelled -> inactive)', () => {
+    expect(['started', 'success', 'failure', 'cancelled'].map((s) => deploymentState(s as never))).toEqual(['in_progress', 'success', 'failure', 'inactive']);
   });
 
   it('extracts the facts the run record needs', () => {
@@ -152,6 +157,13 @@ describe('Slack delivery', () => {
     expect(r.attempts).toBe(3);
     expect(clock.sleeps[0]).toBe(7000);
     expect(clock.sleeps).toHaveLength(2);
+    expect(slack.state.webhookPosts).toHaveLength(1);
+  });
+
+  it('webhook: a dropped connection is retried', async () => {
+    slack.stub.fail('POST /services/*', { drop: true });
+    const r = await sendSlack({ kind: 'webhook', url: slack.webhookUrl }, message, { http: nodeFetch, clock: new ManualClock(), masker: new Masker() });
+    expect(r.attempts).toBe(2);
     expect(slack.state.webhookPosts).toHaveLength(1);
   });
 
