@@ -4,7 +4,7 @@
  * PGDG apt repository the way Neon's GitHub Actions guide does (postgresql-common's apt.postgresql.org.sh),
  * keeping the downloaded .deb files in the Actions cache so the next run installs offline.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { StageError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -26,6 +26,8 @@ export interface ToolHost {
   pathDirs(): string[];
   /** /etc/os-release ID and ID_LIKE, lower-case ('' when unknown). */
   osIds(): string[];
+  /** The real path of a file (symlinks resolved); optional. */
+  realpath?(path: string): string;
 }
 
 export const nodeToolHost = (env: NodeJS.ProcessEnv = process.env): ToolHost => ({
@@ -38,6 +40,13 @@ export const nodeToolHost = (env: NodeJS.ProcessEnv = process.env): ToolHost => 
     }
   },
   pathDirs: () => (env.PATH ?? '').split(delimiter).filter(Boolean),
+  realpath: (p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  },
   osIds: () => {
     try {
       const text = readFileSync('/etc/os-release', 'utf8');
@@ -73,10 +82,13 @@ export function parseClientVersion(text: string): { major: number; version: stri
   return { major: Number(m[1]), version: m[2] !== undefined ? `${m[1]}.${m[2]}` : m[1] };
 }
 
-/** Candidate directories for a major: the Debian layout first, then every PATH entry. */
+/** Candidate directories for a major: every PATH entry (an explicit choice wins), then the Debian layout. */
 export function candidateDirs(major: number, host: ToolHost): string[] {
-  const dirs = [`/usr/lib/postgresql/${major}/bin`, ...host.pathDirs()];
-  return [...new Set(dirs)].filter((d) => host.exists(join(d, 'pg_dump')) && host.exists(join(d, 'pg_restore')));
+  const dirs = [...host.pathDirs(), `/usr/lib/postgresql/${major}/bin`];
+  // Debian's pg_wrapper (/usr/bin/pg_dump) picks a version per call from the cluster it connects to, so the
+  // version it reports is not necessarily the one that runs: use the versioned directories it points at.
+  const isWrapper = (f: string): boolean => (host.realpath?.(f) ?? f).endsWith('/pg_wrapper');
+  return [...new Set(dirs)].filter((d) => host.exists(join(d, 'pg_dump')) && host.exists(join(d, 'pg_restore')) && !isWrapper(join(d, 'pg_dump')));
 }
 
 async function versionOf(processes: ProcessRunner, file: string): Promise<{ major: number; version: string } | undefined> {

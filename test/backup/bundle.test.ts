@@ -2,7 +2,39 @@
 import { PG_PASSWORD, createDatabase, query, type TestDatabase } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
 import { errorLines, leakedForms, runStageBundle, visibleLines, type BundleResult } from '../support/bundle.js';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Manifest } from '../../src/backup/catalog.js';
+import { ENV } from '../support/postgres.js';
+
+/**
+ * pg_dump and pg_restore wrappers put first on PATH: they record their argv (and whether PGPASSWORD reached
+ * them), then run the real tool; with SHIPGATE_TEST_CUT_DUMP=<bytes>, pg_dump's output is cut there and the
+ * wrapper exits 1, like a pg_dump that dies mid-stream.
+ */
+function wrapperDir(): { dir: string; log: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-pgwrap-'));
+  const log = join(dir, 'argv.log');
+  const real = process.env[ENV.bin]!;
+  for (const tool of ['pg_dump', 'pg_restore']) {
+    const file = join(dir, tool);
+    writeFileSync(
+      file,
+      `#!/bin/bash
+printf '%s\t%s\t%s\n' "${tool}" "\${PGPASSWORD:+env-has-password}" "$*" >> "${log}"
+if [ "${tool}" = pg_dump ] && [ -n "$SHIPGATE_TEST_CUT_DUMP" ] && [ "$1" != --version ]; then
+  "${real}/${tool}" "$@" | head -c "$SHIPGATE_TEST_CUT_DUMP"
+  exit 1
+fi
+exec "${real}/${tool}" "$@"
+`,
+    );
+    chmodSync(file, 0o755);
+  }
+  writeFileSync(log, '');
+  return { dir, log, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const BUCKET = 'bundle-backups';
 let s3: S3Server;
@@ -68,6 +100,32 @@ describe('backup bundle', () => {
       expectClean(r);
     }
     expect(await query(db.url, 'select count(*)::int as n from events')).toEqual([{ n: 3000 }]);
+  });
+
+  it('with pg_dump dying mid-stream: exit 1, no object and no manifest; no argv ever held the password', async () => {
+    const w = wrapperDir();
+    try {
+      const base = { ...env(), PATH: `${w.dir}:${process.env.PATH}`, SHIPGATE_BACKUP_PART_SIZE: String(5 * 1024 * 1024) };
+      const r = await runStageBundle('backup', inputs({ 's3-prefix': 'cut', 'pg-dump-args': '--compress=0' }), { env: { ...base, SHIPGATE_TEST_CUT_DUMP: '60000' } });
+      expect(r.code).toBe(1);
+      expect(errorLines(r)).toEqual([expect.stringMatching(/^backup: backup failed, nothing was stored \(no object, no manifest\): pg_dump failed \(exit 1\)/)]);
+      expect(r.outputs['backup-id']).toBeUndefined();
+      expect(await s3.listKeys(BUCKET, 'cut/')).toEqual([]);
+      expectClean(r);
+      // The same wrappers without the cut: a good backup, verified by pg_restore through the wrapper.
+      const ok = await runStageBundle('backup', inputs({ 's3-prefix': 'uncut' }), { env: base });
+      expect(ok.code).toBe(0);
+      const lines = readFileSync(w.log, 'utf8').trim().split('\n');
+      const runs = lines.filter((l) => !l.endsWith('--version'));
+      expect(runs.map((l) => l.split('\t')[0])).toEqual(['pg_dump', 'pg_dump', 'pg_restore']);
+      // pg_dump gets the password from PGPASSWORD; pg_restore --file=/dev/null needs no connection at all.
+      expect(runs.map((l) => l.split('\t')[1])).toEqual(['env-has-password', 'env-has-password', '']);
+      const all = lines.join('\n');
+      for (const f of [PG_PASSWORD, encodeURIComponent(PG_PASSWORD), db.url]) expect(all).not.toContain(f);
+      expect(all).not.toMatch(/postgres(ql)?:\/\//);
+    } finally {
+      w.cleanup();
+    }
   });
 
   it('refuses pooler URLs', async () => {

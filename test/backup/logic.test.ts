@@ -115,7 +115,7 @@ describe('pg_dump matched to the server major', () => {
     expect(parseClientVersion('nonsense')).toBeUndefined();
   });
 
-  it('picks /usr/lib/postgresql/<N>/bin for the server major, not a different PATH pg_dump', async () => {
+  it('picks the server major from PATH or /usr/lib/postgresql/<N>/bin, never a different major', async () => {
     const host = fakeHost(['/usr/bin/pg_dump', '/usr/bin/pg_restore', '/usr/lib/postgresql/16/bin/pg_dump', '/usr/lib/postgresql/16/bin/pg_restore', '/usr/lib/postgresql/17/bin/pg_dump', '/usr/lib/postgresql/17/bin/pg_restore']);
     const runner = new FakeRunner({
       '/usr/bin/pg_dump': 'pg_dump (PostgreSQL) 16.4',
@@ -129,7 +129,7 @@ describe('pg_dump matched to the server major', () => {
       pgRestore: '/usr/lib/postgresql/17/bin/pg_restore',
       binDir: '/usr/lib/postgresql/17/bin',
     });
-    await expect(locatePgTools(16, runner, host)).resolves.toMatchObject({ pgDump: '/usr/lib/postgresql/16/bin/pg_dump' });
+    await expect(locatePgTools(16, runner, host)).resolves.toMatchObject({ pgDump: '/usr/bin/pg_dump' });
   });
 
   it('fails fast with what it found when the major is missing and it cannot install', async () => {
