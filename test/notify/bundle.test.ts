@@ -53,6 +53,20 @@ describe('notify bundle', () => {
     expect(r.summary).toMatch(/\| slack \| ok \| webhook after 2 attempts \|/);
   });
 
+  it('a huge run (250 stages with long names and outputs) still goes out as valid Block Kit within the limits', async () => {
+    // (An input is one environment variable, at most 128 KiB on Linux; the overflow into "…and N more" is covered by the logic tests.)
+    const many: Record<string, unknown> = {};
+    for (let i = 0; i < 250; i++) many[`job-${i}-${'n'.repeat(100)}`] = { result: i % 7 ? 'success' : 'failure', outputs: { a: 'x'.repeat(45), b: 'y'.repeat(45), c: 'z'.repeat(45) } };
+    const r = await runStageBundle('notify', { 'slack-webhook-url': slack.webhookUrl, stages: JSON.stringify(many), 'emergency-reason': 'y'.repeat(5000), emergency: true });
+    expect(r.code).toBe(0);
+    expect(slack.state.violations).toEqual([]);
+    const payload = slack.state.webhookPosts[0]!.payload as { blocks: Array<{ type: string; text?: { text: string } }> };
+    expect(payload.blocks.length).toBeLessThanOrEqual(50);
+    expect(Math.max(...payload.blocks.map((b) => b.text?.text.length ?? 0))).toBeLessThanOrEqual(3000);
+    const stageText = payload.blocks.map((b) => b.text?.text ?? '').join('\n');
+    expect(stageText.match(/\*job-\d+-n+\*/g)).toHaveLength(250);
+  });
+
   it('a 500 that persists leaves a warning and exit 0; with fail-on-error it fails', async () => {
     slack.stub.fail('POST /services/*', { status: 500, times: Infinity });
     const r = await runStageBundle('notify', { 'slack-webhook-url': slack.webhookUrl, status: 'success' });
