@@ -7,8 +7,11 @@
  * other mixed types to numbers; '' 0 null false are falsy; a missing property is null.
  */
 export interface Status {
-  /** success | failure | cancelled: the job status so far, for success(), failure(), cancelled(). */
-  job: 'success' | 'failure' | 'cancelled';
+  /**
+   * For a step: the job status so far. For a job: success when every needed job succeeded, failure when one
+   * failed, skipped when one was skipped (then success() and failure() are both false), cancelled.
+   */
+  job: 'success' | 'failure' | 'cancelled' | 'skipped';
 }
 
 type Value = unknown;

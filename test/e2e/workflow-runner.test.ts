@@ -1,0 +1,143 @@
+/**
+ * deploy.yml followed by the local workflow runner with a recording stage runner: which stages run, in what
+ * order, with which inputs wired from which outputs, for the scenarios of the end-to-end test. The stages here
+ * answer with fixed outputs (their behaviour is tested in test/<stage>/ through the real bundles); what is under
+ * test is the workflow: its jobs, conditions, approvals and wiring. The end-to-end test swaps in the real bundles.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { runWorkflow, type StageRun } from './workflow-runner.js';
+
+const doc = YAML.parse(readFileSync('.github/workflows/deploy.yml', 'utf8'));
+const SECRETS = { DATABASE_URL: "postgres://app:p!'()*@:/%w0rd@127.0.0.1:5432/shop", VERCEL_TOKEN: 'vercel-token-1234567890' };
+const BASE_INPUTS = { environment: 'production', 's3-bucket': 'backups', 'vercel-project-id': 'prj_1', 'install-command': 'true', 'test-command': 'touch tested' };
+
+interface Call {
+  stage: string;
+  inputs: Record<string, string>;
+}
+
+/** A stage runner answering from a table, recording every call. */
+function fakeStages(answers: Partial<Record<string, (inputs: Record<string, string>) => StageRun>> = {}) {
+  const calls: Call[] = [];
+  const defaults: Record<string, (inputs: Record<string, string>) => StageRun> = {
+    preflight: () => ({ code: 0, outputs: { ok: 'true', 'pending-migrations': '["002_add_sku"]', destructive: 'false', 'blocked-reason': '' } }),
+    backup: (i) => (i.mode === 'restore' ? { code: 0, outputs: { 'backup-id': 'snap-1', 'restored-from': i['backup-id'] } } : { code: 0, outputs: { 'backup-id': 'bk-1', 'backup-uri': 's3://backups/bk-1.dump', 'manifest-uri': 's3://backups/bk-1.json' } }),
+    migrate: () => ({ code: 0, outputs: { applied: '["002_add_sku"]', 'applied-count': '1', status: 'applied' } }),
+    deploy: (i) => (i.mode === 'rollback' ? { code: 0, outputs: { 'deployment-id': i['deployment-id'], url: 'https://old.example' } } : { code: 0, outputs: { 'deployment-id': 'dpl_new', url: 'https://new.example', 'previous-deployment-id': 'dpl_old' } }),
+    verify: () => ({ code: 0, outputs: { decision: 'ok', healthy: 'true', 'p95-ms': '42', 'error-rate': '0' } }),
+    notify: () => ({ code: 0, outputs: { 'run-record-uri': 's3://backups/runs/1.json' } }),
+  };
+  return {
+    calls,
+    runStage: async (stage: string, inputs: Record<string, string>): Promise<StageRun> => {
+      calls.push({ stage, inputs });
+      return (answers[stage] ?? defaults[stage])(inputs);
+    },
+    order: () => calls.map((c) => (c.inputs.mode && c.inputs.mode !== 'deploy' && c.inputs.mode !== 'git' && c.inputs.mode !== 'backup' ? `${c.stage}:${c.inputs.mode}` : c.stage)),
+    call: (stage: string, mode?: string) => calls.find((c) => c.stage === stage && (mode === undefined || c.inputs.mode === mode))!,
+  };
+}
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'shipgate-caller-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+const run = (stages: ReturnType<typeof fakeStages>, inputs: Record<string, unknown> = {}) =>
+  runWorkflow(doc, { inputs: { ...BASE_INPUTS, ...inputs }, secrets: SECRETS }, { runStage: stages.runStage, cwd });
+
+test('happy path: guard, preflight, the caller\'s tests, one approval, backup -> migrate -> deploy -> verify, notify', async () => {
+  const stages = fakeStages();
+  const r = await run(stages);
+  expect(Object.fromEntries(Object.entries(r.jobs).map(([k, j]) => [k, j.result]))).toEqual({ guard: 'success', preflight: 'success', tests: 'success', release: 'success', notify: 'success' });
+  expect(existsSync(join(cwd, 'tested'))).toBe(true);
+  expect(r.approvals).toEqual(['production']);
+  expect(stages.order()).toEqual(['preflight', 'backup', 'migrate', 'deploy', 'verify', 'notify']);
+  expect(stages.call('preflight').inputs).toMatchObject({ mode: 'deploy', emergency: 'false', 'database-url': SECRETS.DATABASE_URL });
+  expect(stages.call('migrate').inputs['backup-id']).toBe('bk-1');
+  expect(stages.call('deploy').inputs).toMatchObject({ mode: 'git', target: 'production', 'github-deployment': 'false' });
+  expect(stages.call('verify').inputs).toMatchObject({ url: 'https://new.example', 'deployment-id': 'dpl_new', 'migrations-applied': '1' });
+  const notify = stages.call('notify').inputs;
+  expect(notify).toMatchObject({ decision: 'ok', 'deployment-url': 'https://new.example', emergency: 'false', 'run-record-bucket': 'backups' });
+  expect(JSON.parse(notify.stages).release).toMatchObject({ result: 'success', outputs: { 'backup-id': 'bk-1', decision: 'ok' } });
+  expect(r.outputs).toMatchObject({ decision: 'ok', 'backup-id': 'bk-1', url: 'https://new.example', 'run-record-uri': 's3://backups/runs/1.json' });
+});
+
+test('a destructive migration blocked by preflight: no backup, no migration, no deploy; notify tells', async () => {
+  const stages = fakeStages({ preflight: () => ({ code: 1, outputs: { ok: 'false', destructive: 'true', 'blocked-reason': 'destructive: DROP COLUMN' } }) });
+  const r = await run(stages);
+  expect(r.jobs.preflight.result).toBe('failure');
+  expect(r.jobs.tests.result).toBe('skipped');
+  expect(r.jobs.release.result).toBe('skipped');
+  expect(r.approvals).toEqual([]);
+  expect(stages.order()).toEqual(['preflight', 'notify']);
+  expect(JSON.parse(stages.call('notify').inputs.stages).preflight).toMatchObject({ result: 'failure', outputs: { 'blocked-reason': 'destructive: DROP COLUMN' } });
+});
+
+test('preflight answering ok=false without failing still stops the run', async () => {
+  const stages = fakeStages({ preflight: () => ({ code: 0, outputs: { ok: 'false', 'blocked-reason': 'deploy window' } }) });
+  const r = await run(stages);
+  expect(r.jobs.preflight.result).toBe('failure');
+  expect(r.jobs.preflight.steps.find((s) => s.name === 'Stop when a gate is closed')?.run?.stdout).toContain('The deploy is blocked: deploy window');
+  expect(stages.order()).toEqual(['preflight', 'notify']);
+});
+
+test('a failing migration: no deploy, no verify; notify tells with the release failure', async () => {
+  const stages = fakeStages({ migrate: () => ({ code: 1, outputs: { status: 'failed', 'applied-count': '0' } }) });
+  const r = await run(stages);
+  expect(r.jobs.release.result).toBe('failure');
+  expect(stages.order()).toEqual(['preflight', 'backup', 'migrate', 'notify']);
+  expect(JSON.parse(stages.call('notify').inputs.stages).release.result).toBe('failure');
+});
+
+test('verify decides rollback-app: the app goes back to the previous deployment, the database stays, the run fails', async () => {
+  const stages = fakeStages({ verify: () => ({ code: 1, outputs: { decision: 'rollback-app', healthy: 'false' } }) });
+  const r = await run(stages);
+  expect(stages.order()).toEqual(['preflight', 'backup', 'migrate', 'deploy', 'verify', 'deploy:rollback', 'notify']);
+  expect(stages.call('deploy', 'rollback').inputs).toMatchObject({ 'deployment-id': 'dpl_old', target: 'production' });
+  expect(r.jobs.release.result).toBe('failure');
+  expect(r.jobs.release.outputs['rolled-back-to']).toBe('dpl_old');
+  expect(stages.call('notify').inputs.decision).toBe('rollback-app');
+});
+
+test('rollback-full restores the database only when the caller allowed it', async () => {
+  const verify = () => ({ code: 1, outputs: { decision: 'rollback-full', healthy: 'false' } });
+  const notAllowed = fakeStages({ verify });
+  await run(notAllowed);
+  expect(notAllowed.order()).toEqual(['preflight', 'backup', 'migrate', 'deploy', 'verify', 'deploy:rollback', 'notify']);
+
+  const allowed = fakeStages({ verify });
+  const r = await run(allowed, { 'restore-database-on-rollback': true, 'database-name': 'shop' });
+  expect(allowed.order()).toEqual(['preflight', 'backup', 'migrate', 'deploy', 'verify', 'deploy:rollback', 'backup:restore', 'notify']);
+  expect(allowed.call('backup', 'restore').inputs).toMatchObject({ 'backup-id': 'bk-1', confirm: 'shop', 'safety-snapshot': 'true' });
+  expect(r.jobs.release.outputs).toMatchObject({ 'restored-from': 'bk-1', 'safety-snapshot-id': 'snap-1' });
+});
+
+test('the emergency path: tests skipped, approval on <env>-emergency, preflight told why', async () => {
+  const stages = fakeStages();
+  const r = await run(stages, { 'skip-tests': true, 'emergency-reason': 'checkout is down' });
+  expect(r.jobs.tests.result).toBe('skipped');
+  expect(existsSync(join(cwd, 'tested'))).toBe(false);
+  expect(r.jobs.release.result).toBe('success');
+  expect(r.approvals).toEqual(['production-emergency']);
+  expect(stages.call('preflight').inputs).toMatchObject({ emergency: 'true', 'emergency-reason': 'checkout is down' });
+  expect(stages.call('notify').inputs).toMatchObject({ emergency: 'true', 'emergency-reason': 'checkout is down' });
+});
+
+test('refused requests change nothing: an unknown environment, an emergency without a reason, a refused approval', async () => {
+  for (const inputs of [{ environment: 'prod' }, { 'skip-tests': true }]) {
+    const stages = fakeStages();
+    const r = await run(stages, inputs);
+    expect(r.jobs.guard.result).toBe('failure');
+    expect(r.approvals).toEqual([]);
+    expect(stages.order()).toEqual(['notify']);
+  }
+  const stages = fakeStages();
+  const r = await runWorkflow(doc, { inputs: BASE_INPUTS, secrets: SECRETS }, { runStage: stages.runStage, cwd, approve: () => false });
+  expect(r.jobs.release.result).toBe('failure');
+  expect(stages.order()).toEqual(['preflight', 'notify']);
+});
