@@ -24,6 +24,8 @@ var vercel = __webpack_require__(8768);
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/lib/retry.ts
@@ -35,6 +37,7 @@ var retry = __webpack_require__(1737);
  * followed: its content is its link text, sent with its own mode, so symlinked function folders stay one
  * function. Missing files are uploaded with bounded concurrency and retries on 5xx and network errors.
  */
+
 
 
 
@@ -91,6 +94,28 @@ async function collectPrebuiltFiles(dir, concurrency = 32) {
         throw new errors/* StageError */.Zu(`prebuilt output ${dir} has no config.json: it is not a Build Output API directory (run \`vercel build\`)`);
     }
     return out;
+}
+/**
+ * What `vercel build` recorded in builds.json: a failed build or a build for another target is refused before
+ * anything is uploaded (the CLI does the same: a preview build must not go to production with preview env).
+ */
+function checkBuildsJson(dir, target) {
+    const file = (0,external_node_path_.join)(dir, 'builds.json');
+    if (!(0,external_node_fs_.existsSync)(file))
+        return;
+    let builds;
+    try {
+        builds = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return;
+    }
+    const error = builds.error ?? builds.builds?.find((b) => b && b.error)?.error;
+    if (error)
+        throw new errors/* StageError */.Zu(`the prebuilt output records a failed \`vercel build\`: ${String(error.message ?? 'unknown error')}`);
+    if (typeof builds.target === 'string' && builds.target !== target) {
+        throw new errors/* StageError */.Zu(`the prebuilt output was built for target ${builds.target} but target is ${target}: run \`vercel build${target === 'production' ? ' --prod' : target === 'preview' ? '' : ` --target ${target}`}\` for the target you deploy`);
+    }
 }
 /**
  * Uploads the files whose sha the API reported missing (each sha once). Network errors, 429 and 5xx are
@@ -372,7 +397,7 @@ class Run {
     summarize(title, rows, notes = []) {
         const { summary } = this.d;
         summary.heading(title, 2);
-        summary.table(['', ''], rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, v]));
+        summary.table(['Deployment', 'Value'], rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, v]));
         if (notes.length)
             summary.list(notes);
         if (this.timeline.length) {
@@ -472,6 +497,7 @@ async function ship(run, project) {
     logger.info(`Deployment env: ${Object.keys(env).join(', ')}`);
     let files;
     if (s.mode === 'prebuilt') {
+        checkBuildsJson(s.prebuiltDir, s.target);
         files = await collectPrebuiltFiles(s.prebuiltDir);
         const bytes = files.reduce((n, f) => n + f.size, 0);
         logger.info(`Prebuilt output: ${files.length} files, ${bytes} bytes, ${files.filter((f) => f.symlink).length} symlinks`);

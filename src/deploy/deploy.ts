@@ -17,7 +17,7 @@ import type { Logger } from '../lib/logger.js';
 import type { StageOutcome } from '../lib/stage.js';
 import type { Summary } from '../lib/summary.js';
 import { VercelApiError } from '../lib/vercel.js';
-import { collectPrebuiltFiles, uploadMissing, type PrebuiltFile } from './files.js';
+import { checkBuildsJson, collectPrebuiltFiles, uploadMissing, type PrebuiltFile } from './files.js';
 import { GitHubDeploymentRecord, type GitHubDeploymentState } from './github-deployment.js';
 import { expandAlias, type DeploySettings } from './inputs.js';
 import type { OUTPUT } from './names.js';
@@ -92,7 +92,7 @@ class Run {
     const { summary } = this.d;
     summary.heading(title, 2);
     summary.table(
-      ['', ''],
+      ['Deployment', 'Value'],
       rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, v!]),
     );
     if (notes.length) summary.list(notes);
@@ -200,6 +200,7 @@ async function ship(run: Run, project: ProjectInfo): Promise<StageOutcome<Output
 
   let files: PrebuiltFile[] | undefined;
   if (s.mode === 'prebuilt') {
+    checkBuildsJson(s.prebuiltDir, s.target);
     files = await collectPrebuiltFiles(s.prebuiltDir);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     logger.info(`Prebuilt output: ${files.length} files, ${bytes} bytes, ${files.filter((f) => f.symlink).length} symlinks`);

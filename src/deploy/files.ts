@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Clock } from '../lib/clock.js';
 import { StageError } from '../lib/errors.js';
@@ -75,6 +76,28 @@ export async function collectPrebuiltFiles(dir: string, concurrency = 32): Promi
     throw new StageError(`prebuilt output ${dir} has no config.json: it is not a Build Output API directory (run \`vercel build\`)`);
   }
   return out;
+}
+
+/**
+ * What `vercel build` recorded in builds.json: a failed build or a build for another target is refused before
+ * anything is uploaded (the CLI does the same: a preview build must not go to production with preview env).
+ */
+export function checkBuildsJson(dir: string, target: string): void {
+  const file = join(dir, 'builds.json');
+  if (!existsSync(file)) return;
+  let builds: { target?: unknown; error?: { message?: unknown }; builds?: Array<{ error?: { message?: unknown } }> };
+  try {
+    builds = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  const error = builds.error ?? builds.builds?.find((b) => b && b.error)?.error;
+  if (error) throw new StageError(`the prebuilt output records a failed \`vercel build\`: ${String(error.message ?? 'unknown error')}`);
+  if (typeof builds.target === 'string' && builds.target !== target) {
+    throw new StageError(
+      `the prebuilt output was built for target ${builds.target} but target is ${target}: run \`vercel build${target === 'production' ? ' --prod' : target === 'preview' ? '' : ` --target ${target}`}\` for the target you deploy`,
+    );
+  }
 }
 
 export interface UploadReport {

@@ -168,6 +168,17 @@ describe('prebuilt mode', () => {
   });
 });
 
+test('prebuilt: a build for another target, or a failed build, is refused before anything is sent', async () => {
+  const out = makePrebuilt(8);
+  dirs.push(out);
+  const s = settingsFor(vercel, undefined, { mode: 'prebuilt', prebuiltDir: out, target: 'production' });
+  writeFileSync(join(out, 'builds.json'), JSON.stringify({ target: 'preview', builds: [] }));
+  await expect(runDeploy(s, depsFor(s, new ManualClock(), undefined))).rejects.toThrow('built for target preview but target is production: run `vercel build --prod`');
+  writeFileSync(join(out, 'builds.json'), JSON.stringify({ target: 'production', builds: [{ error: { message: 'Command "next build" exited with 1' } }] }));
+  await expect(runDeploy(s, depsFor(s, new ManualClock(), undefined))).rejects.toThrow('records a failed `vercel build`: Command "next build" exited with 1');
+  expect(vercel.stub.requestsTo('POST', /.*/)).toHaveLength(0);
+});
+
 describe('waiting', () => {
   test('ERROR: fails with the build log tail in a folded group, outputs kept, GitHub record failure', async () => {
     vercel.setScenario('error');
