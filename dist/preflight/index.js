@@ -49604,6 +49604,22 @@ async function runPreflight(settings, deps) {
         }));
         const lint = lintFiles(parser, files);
         let findings = lint.findings;
+        let suppressions = lint.suppressions;
+        // A pull request is reviewed on what it changes: every pending file is linted (so tables created earlier are
+        // known), but only findings in the files the PR touches are reported.
+        let changedNote = '';
+        if (settings.mode === 'pr' && deps.baseRef && files.length) {
+            const changed = await changedFiles(deps.processes, deps.workspace, deps.baseRef);
+            if (changed) {
+                findings = findings.filter((f) => changed.has(f.file));
+                suppressions = suppressions.filter((x) => changed.has(x.file));
+                const mine = files.filter((f) => changed.has(f.file)).length;
+                changedNote = `; ${plural(mine, 'migration')} changed by this pull request reported`;
+            }
+            else {
+                changedNote = `; could not tell which files the pull request changed (git diff origin/${deps.baseRef}...HEAD failed: check out with fetch-depth: 0), so every pending file is reported`;
+            }
+        }
         if (db && findings.length) {
             findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
             findings = await applyColumnTypes(db, findings);
@@ -49613,9 +49629,9 @@ async function runPreflight(settings, deps) {
         const failing = findings.filter((f) => atOrAbove(f.severity, settings.failOn));
         const scope = ledgerRead ? 'the pending ones' : 'every file: no database to tell which are pending';
         if (failing.length)
-            gate('lint', 'block', `${plural(failing.length, 'finding')} at or above fail-on=${settings.failOn}`);
+            gate('lint', 'block', `${plural(failing.length, 'finding')} at or above fail-on=${settings.failOn}${changedNote}`);
         else
-            gate('lint', 'pass', `${plural(files.length, 'migration')} linted (${scope}), ${plural(findings.length, 'finding')}`);
+            gate('lint', 'pass', `${plural(files.length, 'migration')} linted (${scope}${changedNote}), ${plural(findings.length, 'finding')}`);
         // ---- deploy gates
         let envProblems = [];
         let audit;
@@ -49689,7 +49705,7 @@ async function runPreflight(settings, deps) {
             gates,
             blockedReason,
             findings,
-            suppressions: lint.suppressions,
+            suppressions,
             pending: pending.map((m) => m.name),
             linted: files.map((f) => f.file),
             destructive,
@@ -49728,6 +49744,20 @@ async function runPreflight(settings, deps) {
         logger.info('No pull request in this run: PR comment skipped');
     }
     return full;
+}
+/** Workspace-relative paths the pull request changed (added or modified), or undefined when git cannot tell. */
+async function changedFiles(processes, workspace, baseRef) {
+    if (!/^[\w./-]+$/.test(baseRef) || baseRef.includes('..'))
+        return undefined;
+    try {
+        const r = await processes.run('git', ['diff', '--name-only', '--diff-filter=ACMR', '--relative', `origin/${baseRef}...HEAD`], { cwd: workspace, timeoutMs: 30_000 });
+        if (r.code !== 0)
+            return undefined;
+        return new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    }
+    catch {
+        return undefined;
+    }
 }
 function auditText(a) {
     const c = a.counts;
@@ -49871,6 +49901,7 @@ const preflightStage = {
             github: settings.githubToken ? createGitHubApi({ token: settings.githubToken, apiUrl: context.apiUrl, http, clock }) : undefined,
             repository: context.owner && context.repo ? { owner: context.owner, repo: context.repo } : undefined,
             pullRequest: context.pullRequest,
+            baseRef: services.env.GITHUB_BASE_REF || undefined,
             vercel: settings.vercel
                 ? createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
                 : undefined,

@@ -26,6 +26,7 @@ export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUT
       github: settings.githubToken ? createGitHubApi({ token: settings.githubToken, apiUrl: context.apiUrl, http, clock }) : undefined,
       repository: context.owner && context.repo ? { owner: context.owner, repo: context.repo } : undefined,
       pullRequest: context.pullRequest,
+      baseRef: services.env.GITHUB_BASE_REF || undefined,
       vercel: settings.vercel
         ? createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
         : undefined,

@@ -40,6 +40,8 @@ export interface PreflightDeps {
   repository?: { owner: string; repo: string };
   pullRequest?: number;
   vercel?: VercelProjectPort;
+  /** Pull requests: the base branch (GITHUB_BASE_REF); findings are reported only for files the PR changed. */
+  baseRef?: string;
 }
 
 export type GateStatus = 'pass' | 'block' | 'warn' | 'skip';
@@ -152,6 +154,21 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
     }));
     const lint = lintFiles(parser, files);
     let findings = lint.findings;
+    let suppressions = lint.suppressions;
+    // A pull request is reviewed on what it changes: every pending file is linted (so tables created earlier are
+    // known), but only findings in the files the PR touches are reported.
+    let changedNote = '';
+    if (settings.mode === 'pr' && deps.baseRef && files.length) {
+      const changed = await changedFiles(deps.processes, deps.workspace, deps.baseRef);
+      if (changed) {
+        findings = findings.filter((f) => changed.has(f.file));
+        suppressions = suppressions.filter((x) => changed.has(x.file));
+        const mine = files.filter((f) => changed.has(f.file)).length;
+        changedNote = `; ${plural(mine, 'migration')} changed by this pull request reported`;
+      } else {
+        changedNote = `; could not tell which files the pull request changed (git diff origin/${deps.baseRef}...HEAD failed: check out with fetch-depth: 0), so every pending file is reported`;
+      }
+    }
     if (db && findings.length) {
       findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
       findings = await applyColumnTypes(db, findings);
@@ -160,8 +177,8 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
     const destructive = findings.some((f) => f.destructive);
     const failing = findings.filter((f) => atOrAbove(f.severity, settings.failOn));
     const scope = ledgerRead ? 'the pending ones' : 'every file: no database to tell which are pending';
-    if (failing.length) gate('lint', 'block', `${plural(failing.length, 'finding')} at or above fail-on=${settings.failOn}`);
-    else gate('lint', 'pass', `${plural(files.length, 'migration')} linted (${scope}), ${plural(findings.length, 'finding')}`);
+    if (failing.length) gate('lint', 'block', `${plural(failing.length, 'finding')} at or above fail-on=${settings.failOn}${changedNote}`);
+    else gate('lint', 'pass', `${plural(files.length, 'migration')} linted (${scope}${changedNote}), ${plural(findings.length, 'finding')}`);
 
     // ---- deploy gates
     let envProblems: EnvProblem[] = [];
@@ -223,7 +240,7 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
       gates,
       blockedReason,
       findings,
-      suppressions: lint.suppressions,
+      suppressions,
       pending: pending.map((m) => m.name),
       linted: files.map((f) => f.file),
       destructive,
@@ -258,6 +275,18 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
     logger.info('No pull request in this run: PR comment skipped');
   }
   return full;
+}
+
+/** Workspace-relative paths the pull request changed (added or modified), or undefined when git cannot tell. */
+async function changedFiles(processes: ProcessRunner, workspace: string, baseRef: string): Promise<Set<string> | undefined> {
+  if (!/^[\w./-]+$/.test(baseRef) || baseRef.includes('..')) return undefined;
+  try {
+    const r = await processes.run('git', ['diff', '--name-only', '--diff-filter=ACMR', '--relative', `origin/${baseRef}...HEAD`], { cwd: workspace, timeoutMs: 30_000 });
+    if (r.code !== 0) return undefined;
+    return new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  } catch {
+    return undefined;
+  }
 }
 
 function auditText(a: AuditResult): string {

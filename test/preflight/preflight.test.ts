@@ -5,11 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { ManualClock } from '../../src/lib/clock.js';
 import { RecordingLogger } from '../../src/lib/logger.js';
 import { ledgerDdl, ledgerLocation, sha256 } from '../../src/lib/migrations/index.js';
-import type { ProcessResult, ProcessRunner, SpawnOptions } from '../../src/lib/process.js';
+import { NodeProcessRunner, type ProcessResult, type ProcessRunner, type SpawnOptions } from '../../src/lib/process.js';
 import { Masker } from '../../src/lib/secrets.js';
 import { Summary } from '../../src/lib/summary.js';
 import { connect } from '../../src/lib/postgres.js';
@@ -322,5 +323,29 @@ describe('column type changes against the live column', () => {
     } finally {
       await tdb.drop();
     }
+  });
+});
+
+describe('pull requests: only the files the PR changed are reported', () => {
+  test('earlier pending files give context but are not reported; without the base ref it says so', async () => {
+    const cwd = workspace({ 'db/migrations/001_old.sql': 'CREATE TABLE fresh (id bigint PRIMARY KEY, n bigint);\nDROP TABLE legacy;\n' });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+    writeFileSync(join(cwd, 'db/migrations/002_pr.sql'), 'CREATE INDEX fresh_n ON fresh (n);\nALTER TABLE orders ALTER COLUMN status TYPE varchar(10);\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'pr');
+    const processes = new NodeProcessRunner(new RecordingLogger(), new Masker());
+    const r = await runPreflight(settings({ mode: 'pr' }), deps({ workspace: cwd, processes, baseRef: 'main' }));
+    // 001's DROP TABLE is not this PR's; the index on a table created by a pending migration is not flagged.
+    expect([...new Set(r.findings.map((f) => f.file))]).toEqual(['db/migrations/002_pr.sql']);
+    expect(r.findings.map((f) => f.rule)).toContain('changing-column-type');
+    expect(r.findings.map((f) => f.rule)).not.toContain('require-concurrent-index-creation');
+    expect(r.gates.find((g) => g.gate === 'lint')?.detail).toContain('1 migration changed by this pull request reported');
+    const noBase = await runPreflight(settings({ mode: 'pr' }), deps({ workspace: cwd, processes, baseRef: 'release' }));
+    expect(noBase.findings.map((f) => f.file)).toContain('db/migrations/001_old.sql');
+    expect(noBase.gates.find((g) => g.gate === 'lint')?.detail).toContain('could not tell which files the pull request changed');
   });
 });
