@@ -1,7 +1,11 @@
 /** The key deploy paths through the built bundle (dist/deploy/index.js), run as the runner runs it. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+// @ts-expect-error plain ESM JavaScript shared with the CLI
+import { ROOT, inputEnv, loadActionSpec, parseCommandFile } from '../../bin/local-runner.js';
 import { errorLines, githubContext, leakedForms, runStageBundle, visibleLines } from '../support/bundle.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
 import { startVercelStandin, type VercelStandin } from '../support/vercel-standin.js';
@@ -120,4 +124,31 @@ test('an unknown readyState in a response does not crash the bundle', async () =
   expect(r.outputs['ready-state']).toBe('READY');
   expect(visibleLines(r).filter((l) => l.startsWith('::warning::') && l.includes('"FROZEN"'))).toHaveLength(1);
   expect(r.summary).toMatch(/FROZEN[\s\S]*READY/);
+});
+
+test('a cancelled run (SIGINT from the runner) cancels the Vercel deployment and marks the GitHub record inactive', async () => {
+  vercel.setScenario(['QUEUED', 'BUILDING']);
+  const temp = mkdtempSync(join(tmpdir(), 'shipgate-deploy-sigint-'));
+  const files = { GITHUB_OUTPUT: join(temp, 'output'), GITHUB_STEP_SUMMARY: join(temp, 'summary.md') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(INPUT|GITHUB|RUNNER)_/.test(k)) env[k] = v;
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'deploy', 'index.js')], {
+    env: { ...env, ...context(), ...files, RUNNER_TEMP: temp, ...inputEnv(loadActionSpec('deploy'), base()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await vercel.stub.waitForRequest('GET', /^\/v13\/deployments\/dpl_/, 20_000);
+  child.kill('SIGINT');
+  const code = await exited;
+  const outputs = parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+  rmSync(temp, { recursive: true, force: true });
+  expect(code).toBe(1);
+  expect(vercel.state.cancellations.map((c) => c.deploymentId)).toEqual([outputs['deployment-id']]);
+  expect(outputs['ready-state']).toBe('CANCELED');
+  const [record] = github.state.deployments.values();
+  expect(github.state.deploymentStatuses.get(record!.id)!.map((s) => s.state)).toEqual(['in_progress', 'inactive']);
+  expect(stdout).toMatch(/::error::deploy: deployment dpl_\w+ the run was cancelled; Vercel deployment dpl_\w+ was cancelled too/);
 });
