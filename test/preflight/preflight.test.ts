@@ -16,6 +16,7 @@ import { Summary } from '../../src/lib/summary.js';
 import { connect } from '../../src/lib/postgres.js';
 import { Inputs, mapInputSource } from '../../src/lib/inputs.js';
 import { parseAuditOutput } from '../../src/preflight/audit.js';
+import { readHealth } from '../../src/preflight/database.js';
 import { readPreflightSettings } from '../../src/preflight/inputs.js';
 import { runPreflight, type PreflightDeps } from '../../src/preflight/preflight.js';
 import { createVercelProjectPort } from '../../src/preflight/vercel-check.js';
@@ -347,5 +348,48 @@ describe('pull requests: only the files the PR changed are reported', () => {
     const noBase = await runPreflight(settings({ mode: 'pr' }), deps({ workspace: cwd, processes, baseRef: 'release' }));
     expect(noBase.findings.map((f) => f.file)).toContain('db/migrations/001_old.sql');
     expect(noBase.gates.find((g) => g.gate === 'lint')?.detail).toContain('could not tell which files the pull request changed');
+  });
+});
+
+describe('more health and ledger facts', () => {
+  test('long-running transactions are listed with pid and state, never their query text', async () => {
+    const holder = new pg.Client({ connectionString: db.url, application_name: 'slow-report' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT 'hidden-query-text'");
+      const session = await connect(db.url);
+      try {
+        const h = await readHealth(session, 0);
+        const t = h.longTransactions.find((x) => x.application === 'slow-report');
+        expect(t).toMatchObject({ state: 'idle in transaction' });
+        expect(JSON.stringify(h)).not.toContain('hidden-query-text');
+      } finally {
+        await session.end();
+      }
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  });
+
+  test('a failed Prisma migration (P3009) blocks the deploy; its folder is linted as pending', async () => {
+    const pdb = await createDatabase('preflight_prisma');
+    try {
+      const cwd = workspace({
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id bigint PRIMARY KEY);\n',
+        'prisma/migrations/20240201000000_idx/migration.sql': 'CREATE INDEX "User_id" ON "User" (id);\nCREATE INDEX CONCURRENTLY "User_id2" ON "User" (id);\n',
+        'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+      });
+      for (const ddl of ledgerDdl(ledgerLocation('prisma'))) await query(pdb.url, ddl);
+      await query(pdb.url, `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('a', $1, '20240101000000_init', now(), NULL, 0)`, [sha256('x')]);
+      const r = await runPreflight(settings({ mode: 'deploy', 'database-url': pdb.url }), deps({ workspace: cwd }));
+      expect(r.blockedReason).toMatch(/ledger: failed: migration 20240101000000_init failed in an earlier run/);
+      expect(r.pending).toEqual(['20240201000000_idx']);
+      // Prisma <= 6 sends a multi-statement file as one implicit transaction: CONCURRENTLY fails there.
+      expect(r.findings.map((f) => f.rule)).toContain('ban-concurrent-index-creation-in-transaction');
+    } finally {
+      await pdb.drop();
+    }
   });
 });
