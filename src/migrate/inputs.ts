@@ -22,6 +22,8 @@ export interface MigrateSettings {
   onFailure: 'stop' | 'restore';
   backupId?: string;
   shadowDatabaseUrl?: string;
+  /** Where the backup to restore lives (on-failure: restore). */
+  restore?: { environment: string; bucket: string; prefix: string; region?: string; endpoint?: string };
 }
 
 export function readMigrateSettings(inputs: Inputs): MigrateSettings {
@@ -46,7 +48,20 @@ export function readMigrateSettings(inputs: Inputs): MigrateSettings {
   if (onFailure === 'restore' && !backupId) {
     throw inputError(INPUT.backupId, '', `a backup id when ${INPUT.onFailure} is restore`);
   }
+  let restore: MigrateSettings['restore'];
+  if (onFailure === 'restore') {
+    const bucket = inputs.optional(INPUT.s3Bucket);
+    if (!bucket) throw inputError(INPUT.s3Bucket, '', `the S3 bucket holding backup ${backupId} when ${INPUT.onFailure} is restore`);
+    restore = {
+      environment: inputs.string(INPUT.environment, { default: 'production' }),
+      bucket,
+      prefix: inputs.string(INPUT.s3Prefix, { default: 'shipgate' }),
+      region: inputs.optional(INPUT.s3Region),
+      endpoint: inputs.url(INPUT.s3Endpoint, { protocols: ['http:', 'https:'] }),
+    };
+  }
   return {
+    restore,
     databaseUrl,
     migrationsDir: inputs.optional(INPUT.migrationsDir),
     format: inputs.enum(INPUT.migrationsFormat, MIGRATION_FORMATS, 'auto'),

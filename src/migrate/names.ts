@@ -14,6 +14,11 @@ export const INPUT = {
   onFailure: 'on-failure',
   backupId: 'backup-id',
   shadowDatabaseUrl: 'shadow-database-url',
+  environment: 'environment',
+  s3Bucket: 's3-bucket',
+  s3Prefix: 's3-prefix',
+  s3Region: 's3-region',
+  s3Endpoint: 's3-endpoint',
 } as const;
 
 export const OUTPUT = {

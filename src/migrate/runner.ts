@@ -94,7 +94,7 @@ export function limitToTarget(all: Migration[], check: LedgerCheck, target: stri
 export async function runMigrate(settings: MigrateSettings, deps: MigrateDeps): Promise<StageOutcome<OutputKey>> {
   if (settings.onFailure === 'restore' && !deps.restorer) {
     throw new StageError(
-      'on-failure: restore is not available: this build has no restore from the backup stage yet; nothing was changed. Use on-failure: stop (the default) and restore by hand if a migration fails',
+      'on-failure: restore needs the backup stage\'s restore and the bucket that holds the backup (s3-bucket); nothing was changed',
     );
   }
   if (settings.command) return runCommand(settings, deps);
@@ -198,6 +198,8 @@ async function migrateLocked(
     appliedBy: deps.runUrl || 'shipgate',
     now: () => deps.clock.now(),
   };
+  // With on-failure: restore, remember the schema before this run to say what a restore did not put back.
+  const preRun = settings.onFailure === 'restore' ? await snapshot(db) : undefined;
   for (const ddl of ledgerDdl(loc)) await db.query(ddl);
   const applied: { name: string; ms: number; mode: string }[] = [];
   let failure: MigrationFailure | Error | undefined;
@@ -242,14 +244,36 @@ async function migrateLocked(
     const annotation = f instanceof MigrationFailure ? f.annotation : undefined;
     summary.heading('Failure', 3).paragraph(f.message);
     if (f instanceof MigrationFailure && f.left.length) summary.list(f.left);
+    const changed = applied.length > 0 || !(f instanceof MigrationFailure && f.rolledBack);
     if (settings.onFailure === 'restore' && deps.restorer && settings.backupId) {
-      try {
-        const r = await deps.restorer.restore({ backupId: settings.backupId, databaseUrl: settings.databaseUrl });
-        summary.paragraph(`Restored backup \`${settings.backupId}\`: ${r.message}`);
-        logger.warning(`Restored backup ${settings.backupId} after the failure: ${r.message}`);
-      } catch (err) {
-        logger.error(`Restoring backup ${settings.backupId} failed: ${errorMessage(err)}`);
-        summary.paragraph(`Restoring backup \`${settings.backupId}\` FAILED: ${errorMessage(err)}`);
+      if (!changed) {
+        logger.info(`on-failure: restore: not restoring ${settings.backupId}, because this run changed nothing (the failed migration rolled back whole); restoring would only discard writes made since the backup.`);
+        summary.paragraph(`Backup \`${settings.backupId}\` was not restored: this run changed nothing.`);
+      } else {
+        try {
+          const r = await deps.restorer.restore({ backupId: settings.backupId, databaseUrl: settings.databaseUrl });
+          outputs.applied = [];
+          outputs.appliedCount = 0;
+          summary.paragraph(`Restored backup \`${settings.backupId}\` after the failure: ${r.message}. Migrations this run applied (${applied.map((a) => a.name).join(', ') || 'none'}) were undone by the restore.`);
+          logger.warning(`Restored backup ${settings.backupId} after the failure: ${r.message}`);
+          if (preRun) {
+            const left = diffSnapshots(await snapshot(db), preRun);
+            if (left.length) {
+              const items = left.flatMap((d) => d.differences.map((x) => `${d.table}: ${x.replace('migrations give', 'before this run')}`));
+              logger.warning(`After the restore the schema still differs from before this run (objects the backup does not contain are not removed by a restore): ${items.join('; ')}`);
+              summary.paragraph('After the restore the schema still differs from before this run:').list(items.map((i) => `\`${i}\``));
+            }
+          }
+          const restored = await readLedger(db, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations }).catch(() => undefined);
+          if (restored) {
+            const c = checkLedger(folder.format, folder.migrations, restored, { allowModified: true, allowOutOfOrder: true });
+            outputs.pendingCount = c.pending.length;
+            outputs.ledgerHead = c.head ?? '';
+          }
+        } catch (err) {
+          logger.error(`Restoring backup ${settings.backupId} failed: ${errorMessage(err)}`);
+          summary.paragraph(`Restoring backup \`${settings.backupId}\` FAILED: ${errorMessage(err)}. The database is as the failed run left it (see above).`);
+        }
       }
     }
     try {

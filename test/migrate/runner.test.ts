@@ -293,9 +293,66 @@ await c.end();
   expect(await query(url, `select count(*)::int as n from pg_locks where locktype = 'advisory'`)).toEqual([{ n: 0 }]);
 });
 
-test('on-failure: restore fails clearly before anything is changed while the backup stage has no restore', async () => {
-  const { url } = await fresh('mig_restore');
+describe('on-failure: restore (Restorer port)', () => {
+  function recorder() {
+    const calls: { backupId: string; databaseUrl: string }[] = [];
+    return { calls, restorer: { restore: async (req: { backupId: string; databaseUrl: string }) => (calls.push(req), { message: 'ok' }) } };
+  }
+
+  test('restores after a failure that left this run\'s migrations applied', async () => {
+    const { url } = await fresh('mig_restore1');
+    const w = ws('sql');
+    writeFileSync(join(w.migrations, '00011_broken.sql'), 'SELECT 1/0;\n');
+    const r = recorder();
+    const out = await runMigrate(settings(url, { onFailure: 'restore', backupId: 'b-1' }), deps(w.dir, { restorer: r.restorer }));
+    expect(out.outputs.status).toBe('failed');
+    expect(r.calls).toEqual([{ backupId: 'b-1', databaseUrl: url }]);
+  });
+
+  test('does not restore when the run changed nothing (the failure rolled back whole)', async () => {
+    const { url } = await fresh('mig_restore2');
+    const w = ws('sql');
+    expect((await runMigrate(settings(url), deps(w.dir))).error).toBeUndefined();
+    writeFileSync(join(w.migrations, '00011_broken.sql'), 'CREATE TABLE t (id int);\nSELECT 1/0;\n');
+    const r = recorder();
+    const d = deps(w.dir, { restorer: r.restorer });
+    const out = await runMigrate(settings(url, { onFailure: 'restore', backupId: 'b-1' }), d);
+    expect(out.outputs.status).toBe('failed');
+    expect(r.calls).toEqual([]);
+    expect(d.logger.text()).toMatch(/not restoring b-1, because this run changed nothing/);
+  });
+
+  test('without a restorer it fails before anything is changed', async () => {
+    const { url } = await fresh('mig_restore3');
+    const w = ws('sql');
+    await expect(runMigrate(settings(url, { onFailure: 'restore', backupId: 'b-1' }), deps(w.dir))).rejects.toThrow(/on-failure: restore needs .*nothing was changed/);
+    expect(await tables(url)).toEqual([]);
+  });
+});
+
+test('lock-wait: another holder of the migration lock makes the run give up with nothing changed', async () => {
+  const { url } = await fresh('mig_lockwait');
   const w = ws('sql');
-  await expect(runMigrate(settings(url, { onFailure: 'restore', backupId: 'b-1' }), deps(w.dir))).rejects.toThrow(/on-failure: restore is not available.*nothing was changed/);
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  cleanups.push(() => holder.end());
+  const { LOCK_KEY } = await import('../../src/migrate/lock.js');
+  await holder.query('select pg_advisory_lock($1::bigint)', [LOCK_KEY]);
+  const clock = new ManualClock();
+  const d = deps(w.dir, { clock });
+  await expect(runMigrate(settings(url, { lockWaitMs: 2000 }), d)).rejects.toThrow(/another migrator \(backend \d+\) has held the migration lock for longer than lock-wait \(2\.00s\); nothing was changed/);
+  expect(clock.sleeps.length).toBeGreaterThan(3);
   expect(await tables(url)).toEqual([]);
+});
+
+test('MongoDB with command: the command runs with DATABASE_URL and no lock', async () => {
+  const w = ws('sql');
+  const d = deps(w.dir);
+  const out = await runMigrate(
+    settings('mongodb://u:pw@127.0.0.1:1/app', { command: `node -e "process.exit(process.env.DATABASE_URL === 'mongodb://u:pw@127.0.0.1:1/app' ? 0 : 3)"` }),
+    d,
+  );
+  expect(out.error).toBeUndefined();
+  expect(out.outputs.status).toBe('applied');
+  expect(d.logger.text()).toMatch(/without an advisory lock/);
 });
