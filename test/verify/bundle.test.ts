@@ -65,6 +65,7 @@ describe('verify bundle against the sample app', () => {
     const report = JSON.parse(r.outputs.report!);
     expect(report.samples.errors).toBeGreaterThanOrEqual(5);
     expect(visibleLines(r).some((l) => /^::warning::verify: monitor: error rate 3/.test(l))).toBe(true);
+    expect(r.summary).toMatch(/\| latency \(200 samples\) \| over limit \|/);
   });
 
   it('12 % injected errors with migrations applied -> rollback-full', async () => {
