@@ -91,9 +91,11 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
   const deploy = settings.mode === 'deploy';
 
   // Values of required variables are secrets until proven otherwise: mask them before anything is printed.
+  // Short values (flags such as `true`, `on`, `1`) are not masked: scrubbing every `true` would mangle the
+  // outputs, and preflight never prints a value anyway.
   for (const r of settings.requiredEnv) {
     const v = deps.env[r.name];
-    if (v && v.length >= 3) deps.masker?.add(v);
+    if (v && v.length >= 8) deps.masker?.add(v);
   }
 
   // ---- migrations folder (the reader migrate uses)

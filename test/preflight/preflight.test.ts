@@ -393,3 +393,13 @@ describe('more health and ledger facts', () => {
     }
   });
 });
+
+describe('required variables and the masker', () => {
+  test('values are masked before anything is printed, but short flags are not (outputs stay readable)', async () => {
+    const masker = new Masker();
+    const env = { API_KEY: 'sk_live_0123456789abcdef', FEATURE_X: 'true' };
+    const r = await runPreflight(settings({ mode: 'deploy', 'database-url': db.url, 'required-env': 'API_KEY: min-length=64\nFEATURE_X' }), deps({ workspace: workspace({}), env, masker }));
+    expect(masker.redact('key=sk_live_0123456789abcdef ok=true')).toBe('key=*** ok=true');
+    expect(r.blockedReason).toBe('required-env: API_KEY is too short (24 characters, at least 64 required)');
+  });
+});
