@@ -4,7 +4,8 @@
  */
 import { ENV, PG_PASSWORD, createDatabase, query, schemaDump, type TestDatabase } from '../support/postgres.js';
 import { startS3, type S3Server } from '../support/s3.js';
-import { backupPostgres, tableCounts, type PgBackupRequest } from '../../src/backup/pg.js';
+import { backupPostgres, tableCounts, verifyRead, type PgBackupRequest } from '../../src/backup/pg.js';
+import { createHash } from 'node:crypto';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { listManifests, type Manifest } from '../../src/backup/catalog.js';
 import { S3BackupStore } from '../../src/backup/store.js';
@@ -166,6 +167,23 @@ describe('PostgreSQL backup to s3rver', () => {
     } finally {
       await target.drop();
     }
+  });
+
+  it('verify: read catches a truncated dump through pg_restore --file=/dev/null even when its sha256 is consistent', async () => {
+    const t = makePorts(s3, BUCKET);
+    const { manifest } = await backupPostgres(request({ prefix: 'trunc', verify: 'read' }), t.ports);
+    const tools = await t.ports.pgTools(manifest.tool.major!);
+    const whole = await s3.getObject(BUCKET, manifest.object.key);
+    // The intact object passes.
+    await expect(verifyRead(t.ports, tools, manifest.object.key, { sha256: manifest.object.sha256, size: manifest.object.size })).resolves.toBeUndefined();
+    // Cut at 60 %: `pg_restore --list` would still read the table of contents; reading every block fails.
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    await s3.putObject(BUCKET, manifest.object.key, cut);
+    const listed = await t.ports.processes.run(tools.pgRestore, ['--list'], { stdin: (await import('node:stream')).Readable.from([cut]) });
+    expect(listed.code).toBe(0);
+    await expect(
+      verifyRead(t.ports, tools, manifest.object.key, { sha256: createHash('sha256').update(cut).digest('hex'), size: cut.length }),
+    ).rejects.toThrow(/pg_restore could not read the stored dump \(exit 1\)/);
   });
 
   it('refuses a restore without confirm or with the wrong database name', async () => {
