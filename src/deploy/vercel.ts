@@ -28,6 +28,14 @@ export type GitMetadata = NonNullable<CreateDeploymentBody['gitMetadata']>;
 export type UploadFileRequest = Parameters<typeof deploymentsUploadFile>[1];
 export type ListDeploymentsRequest = Parameters<typeof deploymentsGetDeployments>[1];
 
+/** The validated body of a successful call, derived from the function (never a deep model import). */
+type OkValue<F extends (...args: any[]) => PromiseLike<unknown>> = Extract<Awaited<ReturnType<F>>, { ok: true }> extends { value: infer V } ? V : never;
+export type CreatedDeployment = OkValue<typeof deploymentsCreateDeployment>;
+export type FetchedDeployment = OkValue<typeof deploymentsGetDeployment>;
+export type DeploymentListRow = OkValue<typeof deploymentsGetDeployments>['deployments'][number];
+/** A raw JSON body: what ResponseValidationError.rawValue holds when a closed enum rejected a new value. */
+export type RawBody = Record<string, unknown>;
+
 /** What the stage needs to know about a deployment, whatever shape the API answered in. */
 export interface DeploymentInfo {
   id: string;
@@ -93,7 +101,7 @@ export interface VercelDeployApi {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Reads a deployment from a validated SDK value or a raw JSON body (getDeployment, createDeployment, list rows). */
-export function toDeploymentInfo(raw: unknown): DeploymentInfo {
+export function toDeploymentInfo(raw: CreatedDeployment | FetchedDeployment | DeploymentListRow | RawBody): DeploymentInfo {
   const d = (raw ?? {}) as Record<string, any>;
   const aliasError = d.aliasError && typeof d.aliasError === 'object' ? { code: str(d.aliasError.code), message: str(d.aliasError.message) } : undefined;
   return {
@@ -182,7 +190,7 @@ export function createSdkDeployApi(opts: SdkDeployApiOptions): VercelDeployApi {
 
     async listDeployments(filter) {
       const body = resultValue('listDeployments', await deploymentsGetDeployments(core, { ...filter, projectId: opts.projectId, ...team }), now()) as Record<string, any>;
-      const rows: unknown[] = Array.isArray(body.deployments) ? body.deployments : [];
+      const rows: Array<DeploymentListRow | RawBody> = Array.isArray(body.deployments) ? body.deployments : [];
       return rows.map(toDeploymentInfo).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
     },
 
