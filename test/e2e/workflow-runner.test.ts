@@ -9,6 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { runWorkflow, type StageRun } from './workflow-runner.js';
+import { deriveStatus, normaliseStages, stageFacts } from '../../src/notify/stages.js';
+
+/** What notify makes of the stages JSON the workflow hands it (notify's own parser). */
+function notifyView(stagesJson: string, decision?: string) {
+  const stages = normaliseStages(JSON.parse(stagesJson));
+  return { names: stages.map((s) => `${s.name}:${s.result}`), facts: stageFacts(stages), status: deriveStatus(stages, decision) };
+}
 
 const doc = YAML.parse(readFileSync('.github/workflows/deploy.yml', 'utf8'));
 const SECRETS = { DATABASE_URL: "postgres://app:p!'()*@:/%w0rd@127.0.0.1:5432/shop", VERCEL_TOKEN: 'vercel-token-1234567890' };
@@ -63,7 +70,10 @@ test('happy path: guard, preflight, the caller\'s tests, one approval, backup ->
   expect(stages.call('verify').inputs).toMatchObject({ url: 'https://new.example', 'deployment-id': 'dpl_new', 'migrations-applied': '1' });
   const notify = stages.call('notify').inputs;
   expect(notify).toMatchObject({ decision: 'ok', 'deployment-url': 'https://new.example', emergency: 'false', 'run-record-bucket': 'backups' });
-  expect(JSON.parse(notify.stages).release).toMatchObject({ result: 'success', outputs: { 'backup-id': 'bk-1', decision: 'ok' } });
+  const view = notifyView(notify.stages, notify.decision);
+  expect(view.names).toEqual(['guard:success', 'preflight:success', 'tests:success', 'release:success', 'backup:success', 'migrate:success', 'deploy:success', 'verify:success']);
+  expect(view.facts).toMatchObject({ backupId: 'bk-1', backupUri: 's3://backups/bk-1.dump', migrationsApplied: 1, deploymentId: 'dpl_new', previousDeploymentId: 'dpl_old', verifyDecision: 'ok' });
+  expect(view.status).toBe('success');
   expect(r.outputs).toMatchObject({ decision: 'ok', 'backup-id': 'bk-1', url: 'https://new.example', 'run-record-uri': 's3://backups/runs/1.json' });
 });
 
@@ -76,6 +86,7 @@ test('a destructive migration blocked by preflight: no backup, no migration, no 
   expect(r.approvals).toEqual([]);
   expect(stages.order()).toEqual(['preflight', 'notify']);
   expect(JSON.parse(stages.call('notify').inputs.stages).preflight).toMatchObject({ result: 'failure', outputs: { 'blocked-reason': 'destructive: DROP COLUMN' } });
+  expect(notifyView(stages.call('notify').inputs.stages).status).toBe('failure');
 });
 
 test('preflight answering ok=false without failing still stops the run', async () => {
@@ -91,7 +102,10 @@ test('a failing migration: no deploy, no verify; notify tells with the release f
   const r = await run(stages);
   expect(r.jobs.release.result).toBe('failure');
   expect(stages.order()).toEqual(['preflight', 'backup', 'migrate', 'notify']);
-  expect(JSON.parse(stages.call('notify').inputs.stages).release.result).toBe('failure');
+  const view = notifyView(stages.call('notify').inputs.stages);
+  expect(view.names).toEqual(['guard:success', 'preflight:success', 'tests:success', 'release:failure', 'backup:success', 'migrate:failure', 'deploy:skipped', 'verify:skipped']);
+  expect(view.status).toBe('failure');
+  expect(view.facts.backupId).toBe('bk-1');
 });
 
 test('verify decides rollback-app: the app goes back to the previous deployment, the database stays, the run fails', async () => {
@@ -102,6 +116,11 @@ test('verify decides rollback-app: the app goes back to the previous deployment,
   expect(r.jobs.release.result).toBe('failure');
   expect(r.jobs.release.outputs['rolled-back-to']).toBe('dpl_old');
   expect(stages.call('notify').inputs.decision).toBe('rollback-app');
+  const view = notifyView(stages.call('notify').inputs.stages, 'rollback-app');
+  expect(view.names).toContain('rollback-app:success');
+  expect(view.names).not.toContain('restore:skipped');
+  expect(view.facts).toMatchObject({ deploymentId: 'dpl_new', verifyDecision: 'rollback-app' });
+  expect(view.status).toBe('failure');
 });
 
 test('rollback-full restores the database only when the caller allowed it', async () => {
@@ -140,4 +159,37 @@ test('refused requests change nothing: an unknown environment, an emergency with
   const r = await runWorkflow(doc, { inputs: BASE_INPUTS, secrets: SECRETS }, { runStage: stages.runStage, cwd, approve: () => false });
   expect(r.jobs.release.result).toBe('failure');
   expect(stages.order()).toEqual(['preflight', 'notify']);
+});
+
+describe('rollback.yml through the runner', () => {
+  const rollback = YAML.parse(readFileSync('.github/workflows/rollback.yml', 'utf8'));
+  const inputs = { mode: 'full', environment: 'production', reason: 'bad release', 'expect-version': '0123abcd', 'database-name': 'shop', 's3-bucket': 'backups', 'vercel-project-id': 'prj_1' };
+
+  test('full: app rollback, restore (latest, safety snapshot), verify the expected version, notify with the reason', async () => {
+    const stages = fakeStages();
+    const r = await runWorkflow(rollback, { inputs, secrets: SECRETS }, { runStage: stages.runStage, cwd });
+    expect(r.approvals).toEqual(['production']);
+    expect(stages.order()).toEqual(['deploy:rollback', 'backup:restore', 'verify', 'notify']);
+    expect(stages.call('backup', 'restore').inputs).toMatchObject({ 'backup-id': 'latest', 'safety-snapshot': 'true', confirm: 'shop' });
+    expect(stages.call('verify').inputs).toMatchObject({ url: 'https://old.example', 'expect-version': '0123abcd' });
+    const notify = stages.call('notify').inputs;
+    expect(notify).toMatchObject({ emergency: 'true', 'emergency-reason': 'bad release', title: 'Rollback (full) of production' });
+    expect(notifyView(notify.stages).names).toEqual(['guard:success', 'rollback:success', 'rollback-app:success', 'restore:success', 'verify:success']);
+    expect(r.outputs).toMatchObject({ 'restored-from': 'latest', 'safety-snapshot-id': 'snap-1', decision: 'ok' });
+  });
+
+  test('app: no restore; db: no app rollback, verify the given url', async () => {
+    const app = fakeStages();
+    await runWorkflow(rollback, { inputs: { ...inputs, mode: 'app' }, secrets: SECRETS }, { runStage: app.runStage, cwd });
+    expect(app.order()).toEqual(['deploy:rollback', 'verify', 'notify']);
+    const db = fakeStages();
+    await runWorkflow(rollback, { inputs: { ...inputs, mode: 'db', url: 'https://shop.example' }, secrets: SECRETS }, { runStage: db.runStage, cwd });
+    expect(db.order()).toEqual(['backup:restore', 'verify', 'notify']);
+    expect(db.call('verify').inputs.url).toBe('https://shop.example');
+  });
+
+  test('shares the Stages step with deploy.yml', () => {
+    const run = (d: any) => d.jobs.notify.steps.find((s: any) => s.id === 'stages').run;
+    expect(run(rollback)).toBe(run(doc));
+  });
 });

@@ -73,7 +73,8 @@ describe('deploy.yml shape', () => {
 
   test('preflight gets the emergency flag and reason; notify gets every job\'s result', () => {
     expect(step(doc, 'preflight', 'preflight').with).toMatchObject({ mode: 'deploy', emergency: '${{ needs.guard.outputs.emergency }}', 'emergency-reason': '${{ inputs.emergency-reason }}' });
-    expect(step(doc, 'notify', 'notify').with).toMatchObject({ stages: '${{ toJSON(needs) }}', decision: '${{ needs.release.outputs.decision }}' });
+    expect(step(doc, 'notify', 'stages').env).toEqual({ NEEDS: '${{ toJSON(needs) }}' });
+    expect(step(doc, 'notify', 'notify').with).toMatchObject({ stages: '${{ steps.stages.outputs.json }}', decision: '${{ needs.release.outputs.decision }}' });
   });
 });
 

@@ -47,9 +47,17 @@ export function runStep(s: any, values: Record<string, string>, extraEnv: Record
   writeFileSync(script, s.run);
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { env, encoding: 'utf8', cwd: dir });
   const outputs: Record<string, string> = {};
-  for (const line of readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
+  const lines = readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]);
+      outputs[heredoc[1]] = value.join('\n');
+      continue;
+    }
+    const eq = lines[i].indexOf('=');
+    if (eq > 0) outputs[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
   }
   const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
   rmSync(dir, { recursive: true, force: true });

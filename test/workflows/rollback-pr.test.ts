@@ -85,3 +85,26 @@ describe('pr-checks.yml', () => {
     }
   });
 });
+
+describe('the composite Stages step (real bash + jq)', () => {
+  test('turns the steps context into {stage: {result, outputs}}, leaving out rollback steps that did not run', () => {
+    const composite = load('action.yml');
+    const stagesStep = composite.runs.steps.find((s: any) => s.id === 'stages');
+    const steps = {
+      preflight: { outputs: { ok: 'true' }, outcome: 'success', conclusion: 'success' },
+      backup: { outputs: { 'backup-id': 'bk-1' }, outcome: 'success', conclusion: 'success' },
+      verify: { outputs: { decision: 'rollback-app' }, outcome: 'failure', conclusion: 'failure' },
+      'rollback-app': { outputs: { 'deployment-id': 'dpl_old' }, outcome: 'success', conclusion: 'success' },
+      restore: { outputs: {}, outcome: 'skipped', conclusion: 'skipped' },
+    };
+    const r = runStep(stagesStep, { 'toJSON(steps)': JSON.stringify(steps) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.outputs.json)).toEqual({
+      preflight: { result: 'success', outputs: { ok: 'true' } },
+      backup: { result: 'success', outputs: { 'backup-id': 'bk-1' } },
+      verify: { result: 'failure', outputs: { decision: 'rollback-app' } },
+      'rollback-app': { result: 'success', outputs: { 'deployment-id': 'dpl_old' } },
+    });
+    expect(load('action.yml').runs.steps.find((s: any) => s.id === 'notify').with.stages).toBe('${{ steps.stages.outputs.json }}');
+  });
+});
