@@ -37090,6 +37090,14 @@ async function applyMigration(db, m, plan, opts) {
             const line = errorLine(whole, err);
             throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(e)}. Migration ${m.name} manages its own transactions (BEGIN/COMMIT in the file) and was run as written; a block it committed before the failure remains; the ledger does not record it`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, e.code, false, ['the file ran as written: work it committed before the failing statement remains']);
         }
+        // A file that BEGINs without COMMIT leaves the session inside its transaction: inside a block now() is the
+        // block's start, so it differs from statement_timestamp(). Roll that open part back and fail.
+        const open = await db.query('select now() <> statement_timestamp() as open');
+        if (open.rows[0]?.open) {
+            await rollbackQuietly(db);
+            const line = plan.statements.filter((s) => s.transactionControl).pop()?.line ?? 1;
+            throw new MigrationFailure(`${m.file}:${line}: the file opens a transaction it never commits; its open part was rolled back (work it committed before that remains); the ledger does not record it. Add the missing COMMIT`, m, { file: m.file, startLine: line, title: `migration ${m.name} leaves a transaction open` }, undefined, false, ['the file ran as written: work it committed before its last BEGIN remains']);
+        }
         const took = opts.now() - started;
         if (opts.ledger)
             await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);

@@ -356,3 +356,15 @@ test('MongoDB with command: the command runs with DATABASE_URL and no lock', asy
   expect(out.outputs.status).toBe('applied');
   expect(d.logger.text()).toMatch(/without an advisory lock/);
 });
+
+test('files with their own BEGIN/COMMIT run as written; one that never COMMITs is rolled back and refused', async () => {
+  const { url } = await fresh('mig_aswritten');
+  const w = ws('sql');
+  writeFileSync(join(w.migrations, '00011_open.sql'), 'BEGIN;\nCREATE TABLE never_committed (id int);\n');
+  const out = await runMigrate(settings(url), deps(w.dir));
+  expect(out.outputs.applied).toEqual(['0001_users', '0002_orders', '0003_users_email_index', '00010_status_enum']);
+  expect(out.error?.message).toMatch(/opens a transaction it never commits/);
+  expect((out.error as StageError).annotation).toMatchObject({ file: 'db/migrations/00011_open.sql', startLine: 1 });
+  expect(await tables(url)).not.toContain('public.never_committed');
+  expect(await query(url, `select name from shipgate_migrations where name = '00011_open'`)).toEqual([]);
+});
