@@ -31,9 +31,9 @@ function fakeStages(answers: Partial<Record<string, (inputs: Record<string, stri
   const calls: Call[] = [];
   const defaults: Record<string, (inputs: Record<string, string>) => StageRun> = {
     preflight: () => ({ code: 0, outputs: { ok: 'true', 'pending-migrations': '["002_add_sku"]', destructive: 'false', 'blocked-reason': '' } }),
-    backup: (i) => (i.mode === 'restore' ? { code: 0, outputs: { 'backup-id': 'snap-1', 'restored-from': i['backup-id'] } } : { code: 0, outputs: { 'backup-id': 'bk-1', 'backup-uri': 's3://backups/bk-1.dump', 'manifest-uri': 's3://backups/bk-1.json' } }),
+    backup: (i): StageRun => (i.mode === 'restore' ? { code: 0, outputs: { 'backup-id': 'snap-1', 'restored-from': i['backup-id'] } } : { code: 0, outputs: { 'backup-id': 'bk-1', 'backup-uri': 's3://backups/bk-1.dump', 'manifest-uri': 's3://backups/bk-1.json' } }),
     migrate: () => ({ code: 0, outputs: { applied: '["002_add_sku"]', 'applied-count': '1', status: 'applied' } }),
-    deploy: (i) => (i.mode === 'rollback' ? { code: 0, outputs: { 'deployment-id': i['deployment-id'], url: 'https://old.example' } } : { code: 0, outputs: { 'deployment-id': 'dpl_new', url: 'https://new.example', 'previous-deployment-id': 'dpl_old' } }),
+    deploy: (i): StageRun => (i.mode === 'rollback' ? { code: 0, outputs: { 'deployment-id': i['deployment-id'], url: 'https://old.example' } } : { code: 0, outputs: { 'deployment-id': 'dpl_new', url: 'https://new.example', 'previous-deployment-id': 'dpl_old' } }),
     verify: () => ({ code: 0, outputs: { decision: 'ok', healthy: 'true', 'p95-ms': '42', 'error-rate': '0' } }),
     notify: () => ({ code: 0, outputs: { 'run-record-uri': 's3://backups/runs/1.json' } }),
   };
