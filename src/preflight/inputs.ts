@@ -1,6 +1,7 @@
 /** Reads and validates the preflight stage's inputs into one typed settings object. */
 import { POSTGRES_PROTOCOLS, inputError, type Inputs } from '../lib/inputs.js';
-import { VERCEL_API_URL } from '../lib/vercel.js';
+/** Same default as src/lib/vercel.ts; not imported from there so the Vercel SDK stays out of the entry chunk. */
+const VERCEL_API_URL = 'https://api.vercel.com';
 import { INPUT } from './names.js';
 import { RequiredEnvSyntaxError, parseRequiredEnvLine, type RequiredEnv } from './required-env.js';
 import { WindowSyntaxError, parseWindows, type WindowSpec } from './window.js';

@@ -6,7 +6,6 @@ import type { StageDefinition } from '../lib/stage.js';
 import { readPreflightSettings, type PreflightSettings } from './inputs.js';
 import { OUTPUT } from './names.js';
 import { runPreflight } from './preflight.js';
-import { createVercelProjectPort } from './vercel-check.js';
 
 export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUTPUT> = {
   name: 'preflight',
@@ -27,8 +26,9 @@ export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUT
       repository: context.owner && context.repo ? { owner: context.owner, repo: context.repo } : undefined,
       pullRequest: context.pullRequest,
       baseRef: services.env.GITHUB_BASE_REF || undefined,
+      // The Vercel SDK is loaded only when a Vercel check is configured (keeps the bundle's start fast).
       vercel: settings.vercel
-        ? createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
+        ? (await import('./vercel-port.js')).createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
         : undefined,
     });
     const outputs = {

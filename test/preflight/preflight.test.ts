@@ -19,7 +19,7 @@ import { parseAuditOutput } from '../../src/preflight/audit.js';
 import { readHealth } from '../../src/preflight/database.js';
 import { readPreflightSettings } from '../../src/preflight/inputs.js';
 import { runPreflight, type PreflightDeps } from '../../src/preflight/preflight.js';
-import { createVercelProjectPort } from '../../src/preflight/vercel-check.js';
+import { createVercelProjectPort } from '../../src/preflight/vercel-port.js';
 import { classifyTypeChange, fromParsed, parseFormatType } from '../../src/preflight/type-change.js';
 import { createDatabase, query, type TestDatabase } from '../support/postgres.js';
 import { startVercelStandin, type VercelStandin } from '../support/vercel-standin.js';
