@@ -374,3 +374,10 @@ describe('connection failures', () => {
     expect(vercel.state.deployments.size).toBe(0);
   });
 });
+
+test('a wrong token fails on the first call with Vercel\'s answer, before anything is created or recorded', async () => {
+  const s = settingsFor(vercel, github, { token: 'wrong-token-123' });
+  await expect(runDeploy(s, depsFor(s, new ManualClock(), github))).rejects.toThrow(/^Vercel API getProject: 403 forbidden: Not authorized$/);
+  expect(vercel.state.deployments.size).toBe(0);
+  expect(github.state.deployments.size).toBe(0);
+});
