@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { errorLines, githubContext, leakedForms, runStageBundle, visibleLines } from '../support/bundle.js';
 import { startGithubStandin, type GithubStandin } from '../support/github-standin.js';
 import { createDatabase, query, type TestDatabase } from '../support/postgres.js';
+import { startVercelStandin } from '../support/vercel-standin.js';
 
 let db: TestDatabase;
 const dirs: string[] = [];
@@ -177,4 +178,33 @@ describe('PR comment', () => {
     expect(github.stub.requestsTo('PATCH', /\/issues\/comments\/\d+$/)).toHaveLength(1);
     expect(leakedForms(second, { plain: [github.token], urls: [db.url] })).toEqual([]);
   }, 90_000);
+});
+
+describe('Vercel project check through the bundle (SDK chunk loaded on demand)', () => {
+  test('a required variable missing on Vercel for production blocks; the token never appears', async () => {
+    const vercel = await startVercelStandin({ token: 'vrcl_bundle-secret-token', envs: [{ key: 'API_KEY', value: 'remote-value-1', target: ['production'] }] });
+    try {
+      const project = [...vercel.state.projects.values()][0];
+      const r = await runStageBundle(
+        'preflight',
+        {
+          mode: 'deploy',
+          environment: 'production',
+          'database-url': db.url,
+          'audit-level': 'none',
+          'required-env': 'API_KEY\nSESSION_SECRET',
+          'vercel-token': vercel.token,
+          'vercel-project-id': project.id,
+          'vercel-api-url': vercel.url,
+        },
+        { cwd: workspace({}), env: { API_KEY: 'local-api-key-value', SESSION_SECRET: 'local-session-secret' } },
+      );
+      expect(r.code).toBe(1);
+      expect(r.outputs['blocked-reason']).toBe('vercel: missing on Vercel for production: SESSION_SECRET');
+      expect(vercel.stub.requestsTo('GET', /^\/v10\/projects\/[^/]+\/env$/)).toHaveLength(1);
+      expect(leakedForms(r, { plain: [vercel.token, 'local-api-key-value', 'local-session-secret'], urls: [db.url] })).toEqual([]);
+    } finally {
+      await vercel.close();
+    }
+  }, 60_000);
 });
