@@ -36750,6 +36750,10 @@ function nonTransactionalReason(node) {
             return 'DETACH PARTITION CONCURRENTLY';
         }
     }
+    // PG < 12 refuses ADD VALUE in a transaction block; PG >= 12 accepts it but the new value cannot be used until
+    // the transaction commits ("unsafe use of new value"), so it runs on its own.
+    if (kind === 'AlterEnumStmt' && body.newVal && !body.oldVal)
+        return 'ALTER TYPE ... ADD VALUE';
     if (kind === 'DoStmt') {
         const args = (body.args ?? []);
         const code = args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg?.String?.sval ?? '';
@@ -37016,6 +37020,8 @@ async function freshSession(db, opts) {
         ms(opts.lockTimeoutMs),
         ms(opts.statementTimeoutMs),
     ]);
+    // PostgreSQL 14+: notice a vanished client (a cancelled job) during a long statement instead of finishing it.
+    await db.query(`select set_config('client_connection_check_interval', '1000', false) where current_setting('server_version_num')::int >= 140000`);
 }
 /** Insert the ledger row the format's own tool would write. */
 async function writeLedgerRow(db, loc, m, startedAt, executionMs, appliedBy) {
@@ -37349,10 +37355,10 @@ async function migrateLocked(settings, deps, folder, db, lock, started) {
         for (const p of refused)
             logger.error(p.message, p.file ? { file: p.file, title: `${p.kind} migration ${p.name}` } : { title: `${p.kind} migration ${p.name}` });
         summary.paragraph(`**Refused**: nothing was applied.`).list(refused.map((p) => `**${p.kind}** ${p.name}: ${p.message}`));
-        const first = refused[0];
         return {
             outputs: { status: 'failed', applied: [], appliedCount: 0, pendingCount: check.pending.length, ledgerHead: check.head ?? '' },
-            error: new errors/* StageError */.Zu(`refused ${refused.length} ledger problem(s), nothing was applied: ${refused.map((p) => `[${p.kind}] ${p.message}`).join(' | ')}`, first.file ? { file: first.file, title: `${first.kind} migration ${first.name}` } : undefined),
+            // Each problem was annotated above; the failure line itself carries no second copy.
+            error: new errors/* StageError */.Zu(`refused ${refused.length} ledger problem(s), nothing was applied: ${refused.map((p) => `[${p.kind}] ${p.message}`).join(' | ')}`),
         };
     }
     const todo = limitToTarget(folder.migrations, check, settings.target);

@@ -67,6 +67,10 @@ export async function freshSession(db: Session, opts: Pick<ExecuteOptions, 'lock
     ms(opts.lockTimeoutMs),
     ms(opts.statementTimeoutMs),
   ]);
+  // PostgreSQL 14+: notice a vanished client (a cancelled job) during a long statement instead of finishing it.
+  await db.query(
+    `select set_config('client_connection_check_interval', '1000', false) where current_setting('server_version_num')::int >= 140000`,
+  );
 }
 
 /** Insert the ledger row the format's own tool would write. */

@@ -138,13 +138,10 @@ async function migrateLocked(
   if (refused.length) {
     for (const p of refused) logger.error(p.message, p.file ? { file: p.file, title: `${p.kind} migration ${p.name}` } : { title: `${p.kind} migration ${p.name}` });
     summary.paragraph(`**Refused**: nothing was applied.`).list(refused.map((p) => `**${p.kind}** ${p.name}: ${p.message}`));
-    const first = refused[0];
     return {
       outputs: { status: 'failed', applied: [], appliedCount: 0, pendingCount: check.pending.length, ledgerHead: check.head ?? '' },
-      error: new StageError(
-        `refused ${refused.length} ledger problem(s), nothing was applied: ${refused.map((p) => `[${p.kind}] ${p.message}`).join(' | ')}`,
-        first.file ? { file: first.file, title: `${first.kind} migration ${first.name}` } : undefined,
-      ),
+      // Each problem was annotated above; the failure line itself carries no second copy.
+      error: new StageError(`refused ${refused.length} ledger problem(s), nothing was applied: ${refused.map((p) => `[${p.kind}] ${p.message}`).join(' | ')}`),
     };
   }
   const todo = limitToTarget(folder.migrations, check, settings.target);

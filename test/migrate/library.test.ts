@@ -126,6 +126,7 @@ describe('statement plans (libpg-query)', () => {
     ['VACUUM a', 'VACUUM'],
     ['ALTER SYSTEM SET work_mem = 1', 'ALTER SYSTEM'],
     ['ALTER TABLE p DETACH PARTITION c CONCURRENTLY', 'DETACH PARTITION CONCURRENTLY'],
+    ["ALTER TYPE mood ADD VALUE 'meh'", 'ALTER TYPE ... ADD VALUE'],
     ['DO $$ BEGIN FOR i IN 1..3 LOOP UPDATE a SET x = i; COMMIT; END LOOP; END $$', 'DO block with COMMIT/ROLLBACK'],
   ])('%s runs outside a transaction', async (stmt, reason) => {
     const p = await plan(`create table x (id int);\n${stmt};\nselect 1;`);
@@ -135,8 +136,8 @@ describe('statement plans (libpg-query)', () => {
     expect(p.steps[1].statements[0].line).toBe(2);
   });
 
-  test('ANALYZE and a DO block without COMMIT stay transactional', async () => {
-    expect((await plan('ANALYZE a; DO $$ BEGIN PERFORM 1; END $$;')).mode).toBe('transaction');
+  test('ANALYZE, RENAME VALUE and a DO block without COMMIT stay transactional', async () => {
+    expect((await plan("ANALYZE a; ALTER TYPE mood RENAME VALUE 'a' TO 'b'; DO $$ BEGIN PERFORM 1; END $$;")).mode).toBe('transaction');
   });
 
   test('own BEGIN/COMMIT: run as written', async () => {

@@ -368,3 +368,14 @@ test('files with their own BEGIN/COMMIT run as written; one that never COMMITs i
   expect(await tables(url)).not.toContain('public.never_committed');
   expect(await query(url, `select name from shipgate_migrations where name = '00011_open'`)).toEqual([]);
 });
+
+test('ALTER TYPE ... ADD VALUE runs on its own, so the next statement of the same file can use the new value', async () => {
+  const { url } = await fresh('mig_enum');
+  const w = ws('sql');
+  writeFileSync(join(w.migrations, '00011_refunded.sql'), "ALTER TYPE order_status ADD VALUE 'refunded';\nALTER TABLE orders ALTER COLUMN status SET DEFAULT 'refunded';\n");
+  const d = deps(w.dir);
+  const out = await runMigrate(settings(url), d);
+  expect(out.error).toBeUndefined();
+  expect(d.summary.toString()).toMatch(/00011_refunded \| mixed \(ALTER TYPE \.\.\. ADD VALUE at line 1\)/);
+  expect(await query(url, `select column_default from information_schema.columns where table_name = 'orders' and column_name = 'status'`)).toEqual([{ column_default: "'refunded'::order_status" }]);
+});

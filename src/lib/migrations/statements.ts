@@ -177,6 +177,9 @@ export function nonTransactionalReason(node: Record<string, unknown>): string | 
       return 'DETACH PARTITION CONCURRENTLY';
     }
   }
+  // PG < 12 refuses ADD VALUE in a transaction block; PG >= 12 accepts it but the new value cannot be used until
+  // the transaction commits ("unsafe use of new value"), so it runs on its own.
+  if (kind === 'AlterEnumStmt' && body.newVal && !body.oldVal) return 'ALTER TYPE ... ADD VALUE';
   if (kind === 'DoStmt') {
     const args = (body.args ?? []) as { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[];
     const code = args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg?.String?.sval ?? '';
