@@ -381,3 +381,25 @@ test('a wrong token fails on the first call with Vercel\'s answer, before anythi
   expect(vercel.state.deployments.size).toBe(0);
   expect(github.state.deployments.size).toBe(0);
 });
+
+describe('aliases', () => {
+  test('Vercel\'s aliasError on a READY deployment fails the deploy (no silent alias failure)', async () => {
+    vercel.stub.route('GET', '/v13/deployments/:idOrUrl', (req) => ({
+      status: 200,
+      body: { ...vercel.render(req.params['idOrUrl']!), readyState: 'READY', aliasAssigned: false, aliasError: { code: 'cert_missing', message: 'No certificate for www.example.com' } },
+    }));
+    const s = settingsFor(vercel, github);
+    const outcome = await runDeploy(s, depsFor(s, new ManualClock(), github));
+    expect(outcome.error!.message).toContain('alias assignment failed: cert_missing No certificate for www.example.com');
+    expect(statesOf(outcome.outputs.githubDeploymentId as number)).toEqual(['in_progress', 'failure']);
+  });
+
+  test('a custom alias Vercel refuses fails the deploy and says the deployment itself is READY', async () => {
+    vercel.stub.fail('POST /v2/deployments/:id/aliases', { status: 409, times: 1, body: { error: { code: 'alias_in_use', message: 'The alias is used by another team' } } });
+    const s = settingsFor(vercel, github, { aliases: ['www.example.com'] });
+    const outcome = await runDeploy(s, depsFor(s, new ManualClock(), github));
+    expect(outcome.error!.message).toMatch(/^alias www\.example\.com was not assigned to dpl_\w+: Vercel API assignAlias: 409 alias_in_use: The alias is used by another team \(the deployment is READY at https:\/\//);
+    expect(outcome.outputs.readyState).toBe('READY');
+    expect(vercel.state.aliases.has('www.example.com')).toBe(false);
+  });
+});
