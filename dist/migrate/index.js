@@ -36313,12 +36313,12 @@ function detectMigrations(workspace, dir, format = 'auto') {
     if (dir) {
         abs = (0,external_node_path_.isAbsolute)(dir) ? dir : (0,external_node_path_.join)(workspace, dir);
         if (!isDir(abs))
-            throw new MigrationFolderError(`migrations folder ${dir} does not exist (relative to ${workspace})`);
+            throw new MigrationFolderError(`Input 'migrations-dir' got ${JSON.stringify(dir)}; expected an existing folder (relative to the workspace ${workspace})`);
     }
     else {
         const found = DEFAULT_DIRS.find((d) => isDir((0,external_node_path_.join)(workspace, d)));
         if (!found) {
-            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set migrations-dir`);
+            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set the input 'migrations-dir'`);
         }
         abs = (0,external_node_path_.join)(workspace, found);
     }

@@ -108,11 +108,11 @@ export function detectMigrations(workspace: string, dir?: string, format: Migrat
   let abs: string;
   if (dir) {
     abs = isAbsolute(dir) ? dir : join(workspace, dir);
-    if (!isDir(abs)) throw new MigrationFolderError(`migrations folder ${dir} does not exist (relative to ${workspace})`);
+    if (!isDir(abs)) throw new MigrationFolderError(`Input 'migrations-dir' got ${JSON.stringify(dir)}; expected an existing folder (relative to the workspace ${workspace})`);
   } else {
     const found = DEFAULT_DIRS.find((d) => isDir(join(workspace, d)));
     if (!found) {
-      throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set migrations-dir`);
+      throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set the input 'migrations-dir'`);
     }
     abs = join(workspace, found);
   }
