@@ -80,3 +80,21 @@ export async function readTableStats(db: Queryable, tables: string[]): Promise<M
   }
   return out;
 }
+
+/** Index-only findings (DROP INDEX, REINDEX INDEX) get the table the index belongs to, so they can be graded. */
+export async function resolveIndexTables<F extends { index?: string; table?: string }>(db: Queryable, findings: F[]): Promise<F[]> {
+  const out: F[] = [];
+  for (const f of findings) {
+    if (!f.index || f.table) {
+      out.push(f);
+      continue;
+    }
+    const r = await db.query(
+      `select n.nspname as schema, c.relname as table from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where i.indexrelid = to_regclass($1)`,
+      [regclassText(f.index)],
+    );
+    const row = r.rows[0];
+    out.push(row ? { ...f, table: row.schema === 'public' ? row.table : `${row.schema}.${row.table}` } : f);
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import type { Masker } from '../lib/secrets.js';
 import type { Summary } from '../lib/summary.js';
 import type { Clock } from '../lib/clock.js';
 import { runAudit, type AuditResult } from './audit.js';
-import { readHealth, readTableStats, type ServerHealth } from './database.js';
+import { readHealth, readTableStats, resolveIndexTables, type ServerHealth } from './database.js';
 import { applyColumnTypes } from './type-change.js';
 import type { PreflightSettings } from './inputs.js';
 import { commentMarker, upsertComment, type UpsertResult } from './pr-comment.js';
@@ -172,6 +172,7 @@ export async function runPreflight(settings: PreflightSettings, deps: PreflightD
       }
     }
     if (db && findings.length) {
+      findings = await resolveIndexTables(db, findings);
       findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
       findings = await applyColumnTypes(db, findings);
     }

@@ -403,3 +403,12 @@ describe('required variables and the masker', () => {
     expect(r.blockedReason).toBe('required-env: API_KEY is too short (24 characters, at least 64 required)');
   });
 });
+
+describe('index-only statements are graded by their table', () => {
+  test('DROP INDEX on the 20,000-row orders table names the table and its size', async () => {
+    await query(db.url, 'CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status)');
+    const cwd = workspace({ 'db/migrations/001.sql': 'DROP INDEX orders_status_idx;\n' });
+    const r = await runPreflight(settings({ mode: 'pr', 'database-url': db.url }), deps({ workspace: cwd }));
+    expect(r.findings.find((f) => f.rule === 'require-concurrent-index-deletion')).toMatchObject({ table: 'orders', rows: 20000, severity: 'warning' });
+  });
+});

@@ -43,6 +43,8 @@ export interface Finding {
   destructive: boolean;
   /** changing-column-type: the new type as parsed (e.g. { name: 'int4', mods: [] }), for live narrowing checks. */
   toType?: { name: string; mods: number[] };
+  /** Index-only statements (DROP INDEX, REINDEX INDEX): the index, so its table can be looked up live. */
+  index?: string;
 }
 
 export interface Suppression {
@@ -68,6 +70,7 @@ interface Hit {
   column?: string;
   message?: string;
   toType?: { name: string; mods: number[] };
+  index?: string;
 }
 
 // ---------------------------------------------------------------- suppression comments
@@ -369,7 +372,7 @@ function lintStatement(node: Record<string, any>, run: RunState, fs: FileState, 
           run.createdTables.delete(tableKey(n));
         }
       } else if (s.removeType === 'OBJECT_INDEX') {
-        if (!s.concurrent) hits.push({ rule: 'require-concurrent-index-deletion', message: `DROP INDEX ${names.join(', ')} without CONCURRENTLY` });
+        if (!s.concurrent) hits.push({ rule: 'require-concurrent-index-deletion', index: names[0], message: `DROP INDEX ${names.join(', ')} without CONCURRENTLY` });
         else if (inTx) hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', message: `DROP INDEX CONCURRENTLY ${names.join(', ')} inside a transaction` });
       }
       break;
@@ -391,7 +394,7 @@ function lintStatement(node: Record<string, any>, run: RunState, fs: FileState, 
     }
     case 'ReindexStmt': {
       const table = s.kind === 'REINDEX_OBJECT_TABLE' ? relName(s.relation) : undefined;
-      if (!hasOption(s.params, 'concurrently')) hits.push({ rule: 'require-concurrent-reindex', table, message: `REINDEX ${relName(s.relation) ?? s.name ?? ''} without CONCURRENTLY` });
+      if (!hasOption(s.params, 'concurrently')) hits.push({ rule: 'require-concurrent-reindex', table, index: s.kind === 'REINDEX_OBJECT_INDEX' ? relName(s.relation) : undefined, message: `REINDEX ${relName(s.relation) ?? s.name ?? ''} without CONCURRENTLY` });
       else if (inTx) hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', table, message: 'REINDEX CONCURRENTLY inside a transaction fails' });
       break;
     }
@@ -439,6 +442,7 @@ function finding(rule: string, file: string, line: number, statement: string, hi
     safer: info.safer,
     destructive: info.destructive,
     ...(hit.toType ? { toType: hit.toType } : {}),
+    ...(hit.index ? { index: hit.index } : {}),
   };
 }
 
