@@ -36938,7 +36938,8 @@ class AdvisoryLock {
     async holder() {
         try {
             const r = await this.conn.query(`select a.pid, a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-          where l.locktype = 'advisory' and l.granted and ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint limit 1`, [this.key]);
+          where l.locktype = 'advisory' and l.granted and l.objsubid = 1 and ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint
+            and l.database = (select oid from pg_database where datname = current_database()) limit 1`, [this.key]);
             const row = r.rows[0];
             return row ? ` (backend ${row.pid}${row.application_name ? `, ${row.application_name}` : ''})` : '';
         }

@@ -277,7 +277,7 @@ test('command mode: runs under the lock with DATABASE_URL in its environment and
     `import pg from ${JSON.stringify(join(process.cwd(), 'node_modules', 'pg', 'lib', 'index.js'))};
 const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
 await c.connect();
-const lock = await c.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and granted");
+const lock = await c.query("select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and l.granted and d.datname = current_database()");
 await c.query('create table if not exists shipgate_migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now(), execution_ms integer not null, applied_by text not null default \\'\\')');
 await c.query("insert into shipgate_migrations (name, checksum, execution_ms) values ('0001_users', 'x', 1)");
 console.log('locks held while running: ' + lock.rows[0].n);
@@ -290,7 +290,7 @@ await c.end();
   expect(out.outputs).toMatchObject({ status: 'applied', applied: ['0001_users'], appliedCount: 1, pendingCount: 3 });
   expect(d.logger.text()).toMatch(/locks held while running: 1/);
   expect(d.summary.toString()).toMatch(/Ledger before: 0 applied; after: 1 applied/);
-  expect(await query(url, `select count(*)::int as n from pg_locks where locktype = 'advisory'`)).toEqual([{ n: 0 }]);
+  expect(await query(url, `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and d.datname = current_database()`)).toEqual([{ n: 0 }]);
 });
 
 describe('on-failure: restore (Restorer port)', () => {
