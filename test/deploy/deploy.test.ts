@@ -403,3 +403,25 @@ describe('aliases', () => {
     expect(vercel.state.aliases.has('www.example.com')).toBe(false);
   });
 });
+
+test('after a rollback production is pinned: a production deploy warns, stays staged, and a promote undoes the pin', async () => {
+  const t = Date.now();
+  const good = vercel.seedDeployment({ target: 'production', createdAt: t - 7_200_000 });
+  const bad = vercel.seedDeployment({ target: 'production', createdAt: t - 3_600_000 });
+  const clock = new ManualClock();
+  const r = settingsFor(vercel, undefined, { mode: 'rollback' });
+  expect((await runDeploy(r, depsFor(r, clock, undefined))).outputs.deploymentId).toBe(good.id);
+
+  const s = settingsFor(vercel, undefined, { target: 'production' });
+  const deps = depsFor(s, clock, undefined);
+  const shipped = await runDeploy(s, deps);
+  expect(shipped.error).toBeUndefined();
+  expect(deps.logger.of('warning').map((w) => w.message).join('\n')).toContain('Production is pinned after an instant rollback');
+  expect(vercel.state.production.get(PROJECT)).toBe(good.id);
+  expect(bad.id).not.toBe(shipped.outputs.deploymentId);
+
+  const p = settingsFor(vercel, undefined, { mode: 'promote', deploymentId: shipped.outputs.deploymentId as string });
+  expect((await runDeploy(p, depsFor(p, clock, undefined))).error).toBeUndefined();
+  expect(vercel.state.production.get(PROJECT)).toBe(shipped.outputs.deploymentId);
+  expect((await depsFor(s, clock, undefined).vercel.getProject()).autoAssignCustomDomains).toBe(true);
+});

@@ -29,6 +29,8 @@
  * - A production deployment that reaches READY becomes the project's production deployment
  *   (unless `autoPromote: false`, or the create body says `autoAssignCustomDomains: false`, which
  *   leaves it staged: readySubstate STAGED); promote and rollback move the pointer and are recorded.
+ * - A rollback pins the project (`autoAssignCustomDomains: false` on getProject; later production
+ *   deployments stay staged) until the next promote, as Vercel does.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { authToken, startStub, type Stub, type StubRequest, type StubResponse } from './http-stub.js';
@@ -85,6 +87,8 @@ export interface VercelDeployment {
   createQuery: Record<string, string>;
   /** Raw create request body. */
   requestBody: Record<string, unknown>;
+  /** Stayed staged because the project was pinned by a rollback when it became READY. */
+  stagedByPin?: boolean;
 }
 
 export interface VercelStandinState {
@@ -169,6 +173,8 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
   const pollsPerStep = Math.max(1, opts.pollsPerStep ?? 1);
   const autoPromote = opts.autoPromote ?? true;
   let scenario: VercelScenario = opts.scenario ?? 'ready';
+  /** Projects pinned by an instant rollback (autoAssignCustomDomains false) until the next promote. */
+  const pinned = new Set<string>();
   const stub = await startStub('vercel');
   const now = Date.now();
 
@@ -212,7 +218,9 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
       const defaultAlias = `${project?.name ?? d.name}${d.target === 'production' ? '' : `-git-${d.id.slice(4, 10).toLowerCase()}`}.vercel.app`;
       if (!d.aliases.includes(defaultAlias)) d.aliases.push(defaultAlias);
       // `autoAssignCustomDomains: false` (the CLI's --skip-domain) leaves a production deployment staged until promoted.
-      const staged = d.requestBody['autoAssignCustomDomains'] === false;
+      // After an instant rollback the project is pinned: production deployments stay staged until a promote.
+      const staged = d.requestBody['autoAssignCustomDomains'] === false || pinned.has(d.projectId);
+      if (d.target === 'production' && pinned.has(d.projectId)) d.stagedByPin = true;
       if (d.target === 'production' && autoPromote && allowAutoPromote && !staged) setProduction(d.projectId, d.id);
     }
     if (d.readyState === 'ERROR' && !d.errorCode) {
@@ -260,7 +268,7 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
       type: 'LAMBDAS',
       readyState: d.readyState,
       ...(d.readyState === 'READY' && d.target === 'production'
-        ? { readySubstate: state.production.get(d.projectId) === d.id ? 'PROMOTED' : d.requestBody['autoAssignCustomDomains'] === false ? 'STAGED' : undefined }
+        ? { readySubstate: state.production.get(d.projectId) === d.id ? 'PROMOTED' : d.requestBody['autoAssignCustomDomains'] === false || d.stagedByPin ? 'STAGED' : undefined }
         : {}),
       status: d.readyState,
       target: d.target,
@@ -356,6 +364,7 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
       defaultResourceConfig: { functionDefaultRegions: ['iad1'] },
       resourceConfig: { functionDefaultRegions: ['iad1'] },
       deploymentExpiration: {},
+      autoAssignCustomDomains: !pinned.has(p.id),
       latestDeployments: latest.map(target),
       targets: prod ? { production: target(prod) } : {},
     };
@@ -604,6 +613,7 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
     if (state.production.get(p.id) === d.id) return apiError(409, 'deployment_already_production', 'Deployment is already the production deployment');
     const previous = setProduction(p.id, d.id);
     state.promotions.push({ projectId: p.id, deploymentId: d.id, previous, at: Date.now() });
+    pinned.delete(p.id); // `vercel promote` turns automatic domain assignment back on
     return { status: 201 };
   };
   stub.route('POST', '/v10/projects/:projectId/promote/:deploymentId', promote);
@@ -619,6 +629,7 @@ export async function startVercelStandin(opts: VercelStandinOptions = {}): Promi
     if (state.production.get(p.id) === d.id) return apiError(409, 'deployment_already_production', 'Deployment is already the production deployment');
     const previous = setProduction(p.id, d.id);
     state.rollbacks.push({ projectId: p.id, deploymentId: d.id, previous, description: req.query['description'], at: Date.now() });
+    pinned.add(p.id); // Vercel turns automatic domain assignment off after an instant rollback
     return { status: 201 };
   };
   stub.route('POST', '/v1/projects/:projectId/rollback/:deploymentId', rollback);
