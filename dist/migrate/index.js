@@ -37182,10 +37182,12 @@ const SYSTEM = `n.nspname not in ('pg_catalog', 'information_schema', 'drizzle')
 const LEDGERS = `c.relname not in ('shipgate_migrations', '_prisma_migrations')`;
 async function snapshot(db) {
     const tables = {};
-    const rels = await db.query(`select n.nspname as s, c.relname as t, c.relkind::text as k from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    const rels = await db.query(`select n.nspname as s, c.relname as t, c.relkind::text as k, case when c.relkind in ('v','m') then pg_get_viewdef(c.oid) end as def
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r','p','v','m','f') and ${SYSTEM} and ${LEDGERS} order by 1, 2`);
-    for (const r of rels.rows)
-        tables[`${r.s}.${r.t}`] = { kind: r.k, columns: {}, indexes: {}, constraints: {} };
+    for (const r of rels.rows) {
+        tables[`${r.s}.${r.t}`] = { kind: r.k, columns: {}, indexes: {}, constraints: {}, ...(r.def != null ? { definition: r.def } : {}) };
+    }
     const cols = await db.query(`select n.nspname as s, c.relname as t, a.attname as col,
             format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end ||
             coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') as def
@@ -37213,7 +37215,14 @@ async function snapshot(db) {
       where ${SYSTEM} group by 1, 2`);
     for (const r of en.rows)
         enums[`${r.s}.${r.t}`] = r.labels;
-    return { tables, enums };
+    const routines = {};
+    const fn = await db.query(`select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as sig, md5(pg_get_functiondef(p.oid)) as def
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prokind in ('f','p') and ${SYSTEM}
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')`);
+    for (const r of fn.rows)
+        routines[r.sig] = r.def;
+    return { tables, enums, routines };
 }
 function canonical(value) {
     if (Array.isArray(value))
@@ -37267,6 +37276,8 @@ function diffSnapshots(actual, expected) {
                     diffs.push(`${label} ${k} differs: target has ${x[k]}, migrations give ${y[k]}`);
             }
         }
+        if ((a.definition ?? '') !== (e.definition ?? ''))
+            diffs.push('view definition differs');
         if (diffs.length)
             out.push({ table: t, differences: diffs });
     }
@@ -37274,6 +37285,14 @@ function diffSnapshots(actual, expected) {
         if (actual.enums[k] !== expected.enums[k]) {
             out.push({ table: `type ${k}`, differences: [`enum labels: target ${actual.enums[k] ?? '(none)'}, migrations ${expected.enums[k] ?? '(none)'}`] });
         }
+    }
+    for (const k of [...new Set([...Object.keys(actual.routines), ...Object.keys(expected.routines)])].sort()) {
+        if (!(k in expected.routines))
+            out.push({ table: `function ${k}`, differences: ['exists only in the target database'] });
+        else if (!(k in actual.routines))
+            out.push({ table: `function ${k}`, differences: ['created by the migrations but missing from the target database'] });
+        else if (actual.routines[k] !== expected.routines[k])
+            out.push({ table: `function ${k}`, differences: ['body differs from the migrations'] });
     }
     return out;
 }

@@ -14,11 +14,15 @@ export interface TableShape {
   columns: Record<string, string>;
   indexes: Record<string, string>;
   constraints: Record<string, string>;
+  /** Views and materialized views: the definition. */
+  definition?: string;
 }
 
 export interface SchemaSnapshot {
   tables: Record<string, TableShape>;
   enums: Record<string, string>;
+  /** Functions and procedures (not extension-owned): signature -> md5 of the definition. */
+  routines: Record<string, string>;
 }
 
 const SYSTEM = `n.nspname not in ('pg_catalog', 'information_schema', 'drizzle') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'`;
@@ -27,10 +31,13 @@ const LEDGERS = `c.relname not in ('shipgate_migrations', '_prisma_migrations')`
 export async function snapshot(db: Db): Promise<SchemaSnapshot> {
   const tables: Record<string, TableShape> = {};
   const rels = await db.query(
-    `select n.nspname as s, c.relname as t, c.relkind::text as k from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    `select n.nspname as s, c.relname as t, c.relkind::text as k, case when c.relkind in ('v','m') then pg_get_viewdef(c.oid) end as def
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r','p','v','m','f') and ${SYSTEM} and ${LEDGERS} order by 1, 2`,
   );
-  for (const r of rels.rows) tables[`${r.s}.${r.t}`] = { kind: r.k, columns: {}, indexes: {}, constraints: {} };
+  for (const r of rels.rows) {
+    tables[`${r.s}.${r.t}`] = { kind: r.k, columns: {}, indexes: {}, constraints: {}, ...(r.def != null ? { definition: r.def } : {}) };
+  }
   const cols = await db.query(
     `select n.nspname as s, c.relname as t, a.attname as col,
             format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end ||
@@ -59,7 +66,15 @@ export async function snapshot(db: Db): Promise<SchemaSnapshot> {
       where ${SYSTEM} group by 1, 2`,
   );
   for (const r of en.rows) enums[`${r.s}.${r.t}`] = r.labels;
-  return { tables, enums };
+  const routines: Record<string, string> = {};
+  const fn = await db.query(
+    `select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as sig, md5(pg_get_functiondef(p.oid)) as def
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prokind in ('f','p') and ${SYSTEM}
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')`,
+  );
+  for (const r of fn.rows) routines[r.sig] = r.def;
+  return { tables, enums, routines };
 }
 
 function canonical(value: unknown): unknown {
@@ -129,12 +144,18 @@ export function diffSnapshots(actual: SchemaSnapshot, expected: SchemaSnapshot):
         else if (x[k] !== y[k]) diffs.push(`${label} ${k} differs: target has ${x[k]}, migrations give ${y[k]}`);
       }
     }
+    if ((a.definition ?? '') !== (e.definition ?? '')) diffs.push('view definition differs');
     if (diffs.length) out.push({ table: t, differences: diffs });
   }
   for (const k of [...new Set([...Object.keys(actual.enums), ...Object.keys(expected.enums)])].sort()) {
     if (actual.enums[k] !== expected.enums[k]) {
       out.push({ table: `type ${k}`, differences: [`enum labels: target ${actual.enums[k] ?? '(none)'}, migrations ${expected.enums[k] ?? '(none)'}`] });
     }
+  }
+  for (const k of [...new Set([...Object.keys(actual.routines), ...Object.keys(expected.routines)])].sort()) {
+    if (!(k in expected.routines)) out.push({ table: `function ${k}`, differences: ['exists only in the target database'] });
+    else if (!(k in actual.routines)) out.push({ table: `function ${k}`, differences: ['created by the migrations but missing from the target database'] });
+    else if (actual.routines[k] !== expected.routines[k]) out.push({ table: `function ${k}`, differences: ['body differs from the migrations'] });
   }
   return out;
 }

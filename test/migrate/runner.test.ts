@@ -261,6 +261,14 @@ test('drift: a column added by hand is reported by table and name; the shadow is
   expect(d.summary.toString()).toMatch(/`public.User`: column hand_made exists only in the target database/);
   expect(await tables(shadow.url)).toEqual([]);
 
+  await query(url, `CREATE FUNCTION hotfix() RETURNS int LANGUAGE sql AS 'select 1'; CREATE INDEX post_title_hand ON "Post" (title)`);
+  const d3 = deps(w.dir);
+  await runMigrate(settings(url, { shadowDatabaseUrl: shadow.url }), d3);
+  const w3 = d3.logger.of('warning').map((r) => r.message).join('\n');
+  expect(w3).toMatch(/Drift in public\.Post: index post_title_hand exists only in the target database/);
+  expect(w3).toMatch(/Drift in function public\.hotfix\(\): exists only in the target database/);
+  await query(url, `DROP FUNCTION hotfix(); DROP INDEX post_title_hand`);
+
   await query(url, `ALTER TABLE "User" DROP COLUMN "hand_made"`);
   const clean = deps(w.dir);
   await runMigrate(settings(url, { shadowDatabaseUrl: shadow.url }), clean);
