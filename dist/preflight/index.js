@@ -36641,6 +36641,10 @@ function nonTransactionalReason(node) {
             return 'DETACH PARTITION CONCURRENTLY';
         }
     }
+    // PG < 12 refuses ADD VALUE in a transaction block; PG >= 12 accepts it but the new value cannot be used until
+    // the transaction commits ("unsafe use of new value"), so it runs on its own.
+    if (kind === 'AlterEnumStmt' && body.newVal && !body.oldVal)
+        return 'ALTER TYPE ... ADD VALUE';
     if (kind === 'DoStmt') {
         const args = (body.args ?? []);
         const code = args.find((a) => a.DefElem?.defname === 'as')?.DefElem?.arg?.String?.sval ?? '';
@@ -37105,7 +37109,7 @@ function lintStatement(node, run, fs, opts) {
             }
             else if (s.removeType === 'OBJECT_INDEX') {
                 if (!s.concurrent)
-                    hits.push({ rule: 'require-concurrent-index-deletion', message: `DROP INDEX ${names.join(', ')} without CONCURRENTLY` });
+                    hits.push({ rule: 'require-concurrent-index-deletion', index: names[0], message: `DROP INDEX ${names.join(', ')} without CONCURRENTLY` });
                 else if (inTx)
                     hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', message: `DROP INDEX CONCURRENTLY ${names.join(', ')} inside a transaction` });
             }
@@ -37133,7 +37137,7 @@ function lintStatement(node, run, fs, opts) {
         case 'ReindexStmt': {
             const table = s.kind === 'REINDEX_OBJECT_TABLE' ? relName(s.relation) : undefined;
             if (!hasOption(s.params, 'concurrently'))
-                hits.push({ rule: 'require-concurrent-reindex', table, message: `REINDEX ${relName(s.relation) ?? s.name ?? ''} without CONCURRENTLY` });
+                hits.push({ rule: 'require-concurrent-reindex', table, index: s.kind === 'REINDEX_OBJECT_INDEX' ? relName(s.relation) : undefined, message: `REINDEX ${relName(s.relation) ?? s.name ?? ''} without CONCURRENTLY` });
             else if (inTx)
                 hits.push({ rule: 'ban-concurrent-index-creation-in-transaction', table, message: 'REINDEX CONCURRENTLY inside a transaction fails' });
             break;
@@ -37182,6 +37186,7 @@ function finding(rule, file, line, statement, hit) {
         safer: info.safer,
         destructive: info.destructive,
         ...(hit.toType ? { toType: hit.toType } : {}),
+        ...(hit.index ? { index: hit.index } : {}),
     };
 }
 /** Lints files in the order they run. Load the parser first: `const parser = await loadParser()`. */
@@ -37378,12 +37383,12 @@ function detectMigrations(workspace, dir, format = 'auto') {
     if (dir) {
         abs = (0,external_node_path_namespaceObject.isAbsolute)(dir) ? dir : (0,external_node_path_namespaceObject.join)(workspace, dir);
         if (!isDir(abs))
-            throw new MigrationFolderError(`migrations folder ${dir} does not exist (relative to ${workspace})`);
+            throw new MigrationFolderError(`Input 'migrations-dir' got ${JSON.stringify(dir)}; expected an existing folder (relative to the workspace ${workspace})`);
     }
     else {
         const found = DEFAULT_DIRS.find((d) => isDir((0,external_node_path_namespaceObject.join)(workspace, d)));
         if (!found) {
-            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set migrations-dir`);
+            throw new MigrationFolderError(`no migrations folder found: looked for ${DEFAULT_DIRS.join(', ')} in ${workspace}; set the input 'migrations-dir'`);
         }
         abs = (0,external_node_path_namespaceObject.join)(workspace, found);
     }
@@ -37856,6 +37861,20 @@ async function readTableStats(db, tables) {
     }
     return out;
 }
+/** Index-only findings (DROP INDEX, REINDEX INDEX) get the table the index belongs to, so they can be graded. */
+async function resolveIndexTables(db, findings) {
+    const out = [];
+    for (const f of findings) {
+        if (!f.index || f.table) {
+            out.push(f);
+            continue;
+        }
+        const r = await db.query(`select n.nspname as schema, c.relname as table from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace where i.indexrelid = to_regclass($1)`, [regclassText(f.index)]);
+        const row = r.rows[0];
+        out.push(row ? { ...f, table: row.schema === 'public' ? row.table : `${row.schema}.${row.table}` } : f);
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./src/preflight/type-change.ts
 
@@ -38115,6 +38134,7 @@ async function runPreflight(settings, deps) {
             }
         }
         if (db && findings.length) {
+            findings = await resolveIndexTables(db, findings);
             findings = applyTableStats(findings, await readTableStats(db, findingTables(findings)));
             findings = await applyColumnTypes(db, findings);
         }
@@ -38337,8 +38357,10 @@ function renderSummary(r, s, summary) {
 const COMMENT_LIMIT = 60_000;
 function renderComment(r, s) {
     const lines = [commentMarker(s.environment), `### Shipgate preflight — migration review (${s.environment})`, '', verdict(r, s), ''];
-    if (r.linted.length)
-        lines.push(`Linted ${plural(r.linted.length, 'migration')}: ${r.linted.map((f) => `\`${f}\``).join(', ')}`, '');
+    if (r.linted.length) {
+        const shown = r.linted.slice(0, 20).map((f) => `\`${f}\``).join(', ');
+        lines.push(`Linted ${plural(r.linted.length, 'migration')}: ${shown}${r.linted.length > 20 ? `, and ${r.linted.length - 20} more` : ''}`, '');
+    }
     if (r.findings.length === 0)
         lines.push('No findings. 🎉');
     else {

@@ -371,7 +371,10 @@ const COMMENT_LIMIT = 60_000;
 
 export function renderComment(r: PreflightReport, s: PreflightSettings): string {
   const lines: string[] = [commentMarker(s.environment), `### Shipgate preflight — migration review (${s.environment})`, '', verdict(r, s), ''];
-  if (r.linted.length) lines.push(`Linted ${plural(r.linted.length, 'migration')}: ${r.linted.map((f) => `\`${f}\``).join(', ')}`, '');
+  if (r.linted.length) {
+    const shown = r.linted.slice(0, 20).map((f) => `\`${f}\``).join(', ');
+    lines.push(`Linted ${plural(r.linted.length, 'migration')}: ${shown}${r.linted.length > 20 ? `, and ${r.linted.length - 20} more` : ''}`, '');
+  }
   if (r.findings.length === 0) lines.push('No findings. 🎉');
   else {
     lines.push('| Severity | Rule | Where | Table | Rows | Size | Problem |', '| --- | --- | --- | --- | --- | --- | --- |');
