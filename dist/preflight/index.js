@@ -35961,7 +35961,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_lib_stage_js__WEBPACK_IMPORTED_MODULE_1__/* .runStage */ .S)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .preflightStage */ .a, _actions_core__WEBPACK_IMPORTED_MODULE_0__);
+await (0,_lib_stage_js__WEBPACK_IMPORTED_MODULE_1__/* .runStage */ .S)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .preflightStage */ .ab, _actions_core__WEBPACK_IMPORTED_MODULE_0__);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -35974,8 +35974,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ preflightStage)
+  ab: () => (/* binding */ preflightStage)
 });
+
+// UNUSED EXPORTS: OUTPUT_FINDINGS_LIMIT, capJson
 
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(7268);
@@ -38398,6 +38400,19 @@ function renderComment(r, s) {
 
 
 
+const OUTPUT_FINDINGS_LIMIT = 512 * 1024;
+/** The longest prefix of `items` whose JSON fits in `limit` bytes. */
+function capJson(items, limit) {
+    let size = 2;
+    let n = 0;
+    for (const item of items) {
+        size += Buffer.byteLength(JSON.stringify(item)) + 1;
+        if (size > limit)
+            break;
+        n++;
+    }
+    return n === items.length ? items : items.slice(0, n);
+}
 const preflightStage = {
     name: 'preflight',
     outputs: OUTPUT,
@@ -38422,22 +38437,28 @@ const preflightStage = {
                 ? (await Promise.all(/* import() */[__nccwpck_require__.e(882), __nccwpck_require__.e(302)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6302))).createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
                 : undefined,
         });
+        const all = report.findings.map((f) => ({
+            rule: f.rule,
+            severity: f.severity,
+            file: f.file,
+            line: f.line,
+            statement: f.statement,
+            table: f.table ?? null,
+            rows: f.rows ?? null,
+            bytes: f.bytes ?? null,
+            message: f.message,
+            safer: f.safer,
+            destructive: f.destructive,
+        }));
+        // Step outputs share GitHub's 1 MB per job: keep the findings output under 512 KiB, most severe first
+        // (the job summary has them all).
+        const findings = capJson(all, OUTPUT_FINDINGS_LIMIT);
+        if (findings.length < all.length)
+            logger.warning(`findings output holds the ${findings.length} most severe of ${all.length} findings (GitHub limits outputs to 1 MB per job); the job summary lists all of them`);
         const outputs = {
             ok: report.ok,
             pendingMigrations: report.pending,
-            findings: report.findings.map((f) => ({
-                rule: f.rule,
-                severity: f.severity,
-                file: f.file,
-                line: f.line,
-                statement: f.statement,
-                table: f.table ?? null,
-                rows: f.rows ?? null,
-                bytes: f.bytes ?? null,
-                message: f.message,
-                safer: f.safer,
-                destructive: f.destructive,
-            })),
+            findings,
             destructive: report.destructive,
             blockedReason: report.blockedReason,
         };

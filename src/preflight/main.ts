@@ -7,6 +7,20 @@ import { readPreflightSettings, type PreflightSettings } from './inputs.js';
 import { OUTPUT } from './names.js';
 import { runPreflight } from './preflight.js';
 
+export const OUTPUT_FINDINGS_LIMIT = 512 * 1024;
+
+/** The longest prefix of `items` whose JSON fits in `limit` bytes. */
+export function capJson<T>(items: T[], limit: number): T[] {
+  let size = 2;
+  let n = 0;
+  for (const item of items) {
+    size += Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (size > limit) break;
+    n++;
+  }
+  return n === items.length ? items : items.slice(0, n);
+}
+
 export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUTPUT> = {
   name: 'preflight',
   outputs: OUTPUT,
@@ -31,10 +45,7 @@ export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUT
         ? (await import('./vercel-port.js')).createVercelProjectPort({ token: settings.vercel.token, projectId: settings.vercel.projectId, teamId: settings.vercel.teamId, serverURL: settings.vercel.apiUrl })
         : undefined,
     });
-    const outputs = {
-      ok: report.ok,
-      pendingMigrations: report.pending,
-      findings: report.findings.map((f) => ({
+    const all = report.findings.map((f) => ({
         rule: f.rule,
         severity: f.severity,
         file: f.file,
@@ -46,7 +57,15 @@ export const preflightStage: StageDefinition<PreflightSettings, keyof typeof OUT
         message: f.message,
         safer: f.safer,
         destructive: f.destructive,
-      })),
+      }));
+    // Step outputs share GitHub's 1 MB per job: keep the findings output under 512 KiB, most severe first
+    // (the job summary has them all).
+    const findings = capJson(all, OUTPUT_FINDINGS_LIMIT);
+    if (findings.length < all.length) logger.warning(`findings output holds the ${findings.length} most severe of ${all.length} findings (GitHub limits outputs to 1 MB per job); the job summary lists all of them`);
+    const outputs = {
+      ok: report.ok,
+      pendingMigrations: report.pending,
+      findings,
       destructive: report.destructive,
       blockedReason: report.blockedReason,
     };

@@ -111,3 +111,15 @@ describe('required-env checks', () => {
     expect(checkRequiredEnv(r, { DB: 'postgres://u:p@db.example.com/app?sslmode=prefer' }, { production: true })[0].problem).toContain('sslmode=prefer');
   });
 });
+
+describe('findings output size', () => {
+  test('capJson keeps the longest prefix that fits', async () => {
+    const { capJson } = await import('../../src/preflight/main.js');
+    const items = Array.from({ length: 100 }, (_, i) => ({ i, pad: 'x'.repeat(90) }));
+    const capped = capJson(items, 1000);
+    expect(Buffer.byteLength(JSON.stringify(capped))).toBeLessThanOrEqual(1000);
+    expect(Buffer.byteLength(JSON.stringify(items.slice(0, capped.length + 1)))).toBeGreaterThan(1000);
+    expect(capped[0]).toBe(items[0]);
+    expect(capJson(items, 1e6)).toBe(items);
+  });
+});
