@@ -242,34 +242,51 @@ async function migrateLocked(
     summary.heading('Failure', 3).paragraph(f.message);
     if (f instanceof MigrationFailure && f.left.length) summary.list(f.left);
     const changed = applied.length > 0 || !(f instanceof MigrationFailure && f.rolledBack);
+    let restoreNote = '';
     if (settings.onFailure === 'restore' && deps.restorer && settings.backupId) {
       if (!changed) {
         logger.info(`on-failure: restore: not restoring ${settings.backupId}, because this run changed nothing (the failed migration rolled back whole); restoring would only discard writes made since the backup.`);
         summary.paragraph(`Backup \`${settings.backupId}\` was not restored: this run changed nothing.`);
       } else {
+        let restored = false;
         try {
           const r = await deps.restorer.restore({ backupId: settings.backupId, databaseUrl: settings.databaseUrl });
+          restored = true;
+          restoreNote = ` Backup ${settings.backupId} was restored afterwards (on-failure: restore).`;
           outputs.applied = [];
           outputs.appliedCount = 0;
           summary.paragraph(`Restored backup \`${settings.backupId}\` after the failure: ${r.message}. Migrations this run applied (${applied.map((a) => a.name).join(', ') || 'none'}) were undone by the restore.`);
           logger.warning(`Restored backup ${settings.backupId} after the failure: ${r.message}`);
-          if (preRun) {
-            const left = diffSnapshots(await snapshot(db), preRun);
-            if (left.length) {
-              const items = left.flatMap((d) => d.differences.map((x) => `${d.table}: ${x.replace('migrations give', 'before this run')}`));
-              logger.warning(`After the restore the schema still differs from before this run (objects the backup does not contain are not removed by a restore): ${items.join('; ')}`);
-              summary.paragraph('After the restore the schema still differs from before this run:').list(items.map((i) => `\`${i}\``));
-            }
-          }
-          const restored = await readLedger(db, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations }).catch(() => undefined);
-          if (restored) {
-            const c = checkLedger(folder.format, folder.migrations, restored, { allowModified: true, allowOutOfOrder: true });
-            outputs.pendingCount = c.pending.length;
-            outputs.ledgerHead = c.head ?? '';
-          }
         } catch (err) {
+          restoreNote = ` Restoring backup ${settings.backupId} FAILED (${errorMessage(err)}); the database is as the failed run left it.`;
           logger.error(`Restoring backup ${settings.backupId} failed: ${errorMessage(err)}`);
           summary.paragraph(`Restoring backup \`${settings.backupId}\` FAILED: ${errorMessage(err)}. The database is as the failed run left it (see above).`);
+        }
+        if (restored) {
+          // A fresh connection: the migration session may be the one that was terminated.
+          try {
+            const after = await deps.connect(settings.databaseUrl, 'shipgate-migrate');
+            try {
+              if (preRun) {
+                const left = diffSnapshots(await snapshot(after), preRun);
+                if (left.length) {
+                  const items = left.flatMap((d) => d.differences.map((x) => `${d.table}: ${x.replace('migrations give', 'before this run')}`));
+                  logger.warning(`After the restore the schema still differs from before this run (objects the backup does not contain are not removed by a restore): ${items.join('; ')}`);
+                  summary.paragraph('After the restore the schema still differs from before this run:').list(items.map((i) => `\`${i}\``));
+                }
+              }
+              const rows = await readLedger(after, folder.format, { databaseUrl: settings.databaseUrl, migrations: folder.migrations });
+              const c = checkLedger(folder.format, folder.migrations, rows, { allowModified: true, allowOutOfOrder: true });
+              outputs.pendingCount = c.pending.length;
+              outputs.ledgerHead = c.head ?? '';
+              outputs.schemaFingerprint = fingerprint(await snapshot(after));
+            } finally {
+              await after.end().catch(() => undefined);
+            }
+          } catch (err) {
+            logger.warning(`Could not inspect the database after the restore: ${errorMessage(err)}`);
+          }
+          return { outputs, error: new StageError(f.message + restoreNote, annotation) };
         }
       }
     }
@@ -278,7 +295,7 @@ async function migrateLocked(
     } catch {
       // the connection may be gone (terminated backend)
     }
-    return { outputs, error: new StageError(f.message, annotation) };
+    return { outputs, error: new StageError(f.message + restoreNote, annotation) };
   }
 
   outputs.status = applied.length ? 'applied' : 'up-to-date';

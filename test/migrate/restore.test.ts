@@ -47,6 +47,7 @@ test('a failed run that had applied migrations is undone by restoring the backup
   expect(r.outputs.status).toBe('failed');
   expect(log).toMatch(/division by zero/);
   expect(log).toMatch(new RegExp(`Restored backup ${backupId}`));
+  expect(log).toMatch(new RegExp(`division by zero.*Backup ${backupId} was restored afterwards`));
   expect(r.summary).toMatch(/Migrations this run applied \(0003_users_email_index, 00010_status_enum\) were undone by the restore/);
   expect(r.outputs['ledger-head']).toBe('0002_orders');
   // pg_restore --clean drops only what the backup contains: the enum type this run created survives, and is named.

@@ -317,6 +317,16 @@ describe('on-failure: restore (Restorer port)', () => {
     expect(r.calls).toEqual([{ backupId: 'b-1', databaseUrl: url }]);
   });
 
+  test('a restore that fails is reported in the failure line, and the database is described as left', async () => {
+    const { url } = await fresh('mig_restore4');
+    const w = ws('sql');
+    writeFileSync(join(w.migrations, '00011_broken.sql'), 'SELECT 1/0;\n');
+    const restorer = { restore: async () => Promise.reject(new Error('bucket unreachable')) };
+    const out = await runMigrate(settings(url, { onFailure: 'restore', backupId: 'b-1' }), deps(w.dir, { restorer }));
+    expect(out.error?.message).toMatch(/division by zero.*Restoring backup b-1 FAILED \(bucket unreachable\); the database is as the failed run left it/);
+    expect(out.outputs.appliedCount).toBe(4);
+  });
+
   test('does not restore when the run changed nothing (the failure rolled back whole)', async () => {
     const { url } = await fresh('mig_restore2');
     const w = ws('sql');
