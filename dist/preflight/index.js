@@ -36926,7 +36926,10 @@ function typeHits(table, col, typeName, hits) {
 }
 /** Identifiers longer than 63 bytes in a statement's text (the parser has already truncated them in the tree). */
 function longIdentifiers(stmtText) {
-    const code = stmtText.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+    const code = stmtText
+        .replace(/\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$/g, "''")
+        .replace(/'(?:[^']|'')*'/g, "''")
+        .replace(/--[^\n]*/g, '');
     const out = [];
     for (const m of code.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)/g)) {
         const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];

@@ -53,6 +53,13 @@ describe('lint details', () => {
     expect(f?.statement).toBe('ALTER TABLE accounts ALTER COLUMN balance TYPE bigint');
   });
 
+  test('long words inside strings and function bodies are not identifiers', () => {
+    const long = 'x'.repeat(70);
+    const sql = `COMMENT ON TABLE t IS '${long}';\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$ BEGIN RETURN 1; -- ${long}\nEND $fn$;\nSELECT 1 AS ${long};\n`;
+    const hits = lintFiles([{ file: 'a.sql', sql }]).findings.filter((f) => f.rule === 'identifier-too-long');
+    expect(hits.map((h) => h.line)).toEqual([4]);
+  });
+
   test('lines stay right after multi-byte characters', () => {
     const sql = "INSERT INTO notes VALUES ('héllo wörld ✓');\nCOMMENT ON TABLE notes IS 'ünïcode';\nDROP TABLE notes;\n";
     const f = lintFiles([{ file: 'x.sql', sql }]).findings.find((x) => x.rule === 'ban-drop-table');

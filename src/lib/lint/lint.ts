@@ -208,7 +208,10 @@ function typeHits(table: string | undefined, col: string | undefined, typeName: 
 
 /** Identifiers longer than 63 bytes in a statement's text (the parser has already truncated them in the tree). */
 function longIdentifiers(stmtText: string): string[] {
-  const code = stmtText.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+  const code = stmtText
+    .replace(/\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$/g, "''")
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/--[^\n]*/g, '');
   const out: string[] = [];
   for (const m of code.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)/g)) {
     const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];
