@@ -37086,16 +37086,34 @@ async function applyMigration(db, m, plan, opts) {
         throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(err)}${killed ? ' (the migration connection was terminated; the server rolled back its open transaction)' : ''}. Migration ${m.name} ${what}${[...left, ...extra].length ? ` (${[...left, ...extra].join('; ')})` : ''}`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, code, rolledBack && extra.length === 0, [...left, ...extra]);
     };
     if (plan.mode === 'as-written') {
-        // The file controls its own transactions: send it exactly as written, in one simple query.
-        const whole = { text: m.sql, line: 1, offset: 0, kind: 'File', node: {} };
-        try {
-            await db.query(m.sql);
-        }
-        catch (err) {
-            await rollbackQuietly(db);
-            const e = err;
-            const line = errorLine(whole, err);
-            throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(e)}. Migration ${m.name} manages its own transactions (BEGIN/COMMIT in the file) and was run as written; a block it committed before the failure remains; the ledger does not record it`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, e.code, false, ['the file ran as written: work it committed before the failing statement remains']);
+        // The file controls its own transactions: run it as psql would, statement by statement, its BEGIN/COMMIT
+        // included (statements outside its blocks autocommit, so CONCURRENTLY works there too).
+        const committed = [];
+        let block;
+        for (const st of plan.statements) {
+            try {
+                await db.query(st.text);
+            }
+            catch (err) {
+                await rollbackQuietly(db);
+                const e = err;
+                const line = errorLine(st, err);
+                const left = committed.length ? [`statements that committed and remain: lines ${committed.map((x) => x.line).join(', ')}`] : [];
+                throw new MigrationFailure(`${m.file}:${line}: ${pgMessage(e)}. Migration ${m.name} manages its own transactions (BEGIN/COMMIT in the file) and was run as written; ${committed.length ? `${left[0]}` : 'nothing of it committed'}; the ledger does not record it`, m, { file: m.file, startLine: line, title: `migration ${m.name} failed` }, e.code, committed.length === 0, left);
+            }
+            const tx = st.node.TransactionStmt?.kind;
+            if (tx === 'TRANS_STMT_BEGIN' || tx === 'TRANS_STMT_START')
+                block = [];
+            else if (tx === 'TRANS_STMT_COMMIT' || tx === 'TRANS_STMT_COMMIT_PREPARED') {
+                committed.push(...(block ?? []));
+                block = undefined;
+            }
+            else if (tx === 'TRANS_STMT_ROLLBACK' || tx === 'TRANS_STMT_ROLLBACK_PREPARED')
+                block = undefined;
+            else if (block)
+                block.push(st);
+            else
+                committed.push(st);
         }
         // A file that BEGINs without COMMIT leaves the session inside its transaction: inside a block now() is the
         // block's start, so it differs from statement_timestamp(). Roll that open part back and fail.

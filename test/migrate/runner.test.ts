@@ -397,3 +397,19 @@ test('ALTER TYPE ... ADD VALUE runs on its own, so the next statement of the sam
   expect(d.summary.toString()).toMatch(/00011_refunded \| mixed \(ALTER TYPE \.\.\. ADD VALUE at line 1\)/);
   expect(await query(url, `select column_default from information_schema.columns where table_name = 'orders' and column_name = 'status'`)).toEqual([{ column_default: "'refunded'::order_status" }]);
 });
+
+test('an as-written file runs statement by statement like psql: CONCURRENTLY outside its blocks works, and a failure says what committed', async () => {
+  const { url } = await fresh('mig_aswritten2');
+  const w = ws('sql');
+  writeFileSync(
+    join(w.migrations, '00011_blocks.sql'),
+    ['BEGIN;', 'CREATE TABLE blk1 (id int);', 'COMMIT;', 'CREATE INDEX CONCURRENTLY blk1_idx ON blk1 (id);', 'BEGIN;', 'CREATE TABLE blk2 (id int);', 'SELECT 1/0;', 'COMMIT;', ''].join('\n'),
+  );
+  const out = await runMigrate(settings(url), deps(w.dir));
+  expect((out.error as StageError).annotation).toMatchObject({ file: 'db/migrations/00011_blocks.sql', startLine: 7 });
+  expect(out.error?.message).toMatch(/division by zero.*run as written; statements that committed and remain: lines 2, 4; the ledger does not record it/);
+  expect(await tables(url)).toContain('public.blk1');
+  expect(await tables(url)).not.toContain('public.blk2');
+  expect(await query(url, `select indisvalid from pg_index where indexrelid = 'blk1_idx'::regclass`)).toEqual([{ indisvalid: true }]);
+  expect(await query(url, `select name from shipgate_migrations where name = '00011_blocks'`)).toEqual([]);
+});

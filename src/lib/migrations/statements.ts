@@ -29,7 +29,7 @@ export interface Statement {
  * transaction: the whole file in one transaction.
  * mixed: runs of transactional statements in transactions, each non-transactional statement alone.
  * no-transaction: every statement alone in autocommit (forced by a directive).
- * as-written: the file has its own BEGIN/COMMIT and is sent as written, in one simple query.
+ * as-written: the file has its own BEGIN/COMMIT and runs as written, statement by statement (as psql -f does).
  */
 export type TransactionMode = 'transaction' | 'mixed' | 'no-transaction' | 'as-written';
 
