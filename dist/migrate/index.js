@@ -36179,6 +36179,10 @@ function readMigrateSettings(inputs) {
     };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(97268);
 // EXTERNAL MODULE: ./src/lib/durations.ts
@@ -36237,10 +36241,6 @@ async function retry(fn, opts) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/lib/migrations/folder.ts
 /**
  * Reading a migrations folder the way each tool reads it: plain SQL files, Prisma folders, Drizzle journal.
@@ -37329,6 +37329,8 @@ function diffSnapshots(actual, expected) {
 
 
 
+
+
 function modeLabel(p) {
     return p.reason ? `${p.mode} (${p.reason})` : p.mode;
 }
@@ -37336,6 +37338,20 @@ function folderError(err) {
     if (err instanceof MigrationFolderError)
         throw new errors/* StageError */.Zu(err.message, err.file ? { file: err.file } : undefined);
     throw err;
+}
+/** Prisma refuses a folder whose migration_lock.toml names another provider (P3019); so does Shipgate, before connecting. */
+function checkPrismaProvider(folder) {
+    if (folder.format !== 'prisma')
+        return;
+    const file = (0,external_node_path_.join)(folder.path, 'migration_lock.toml');
+    if (!(0,external_node_fs_.existsSync)(file))
+        return;
+    const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(file, 'utf8'))?.[1];
+    if (provider && !['postgresql', 'postgres', 'cockroachdb'].includes(provider)) {
+        throw new errors/* StageError */.Zu(`${folder.dir}/migration_lock.toml says provider = "${provider}", but this is a PostgreSQL database; these migrations were generated for another database (Prisma P3019). Nothing was changed`, {
+            file: `${folder.dir}/migration_lock.toml`,
+        });
+    }
 }
 /** The pending migrations up to and including `target` (a name or a unique prefix). */
 function limitToTarget(all, check, target) {
@@ -37367,6 +37383,7 @@ async function runMigrate(settings, deps) {
         folderError(err);
     }
     deps.logger.info(`Migrations: ${folder.migrations.length} ${folder.format} migration(s) in ${folder.dir}.`);
+    checkPrismaProvider(folder);
     const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
     let db;
     try {
@@ -37558,6 +37575,7 @@ async function migrateLocked(settings, deps, folder, db, lock, started) {
     }
     outputs.status = applied.length ? 'applied' : 'up-to-date';
     outputs.schemaFingerprint = fingerprint(await snapshot(db));
+    summary.paragraph(`Ledger head: \`${outputs.ledgerHead || '(empty)'}\`; ${outputs.pendingCount} pending; schema fingerprint \`${String(outputs.schemaFingerprint).slice(0, 16)}…\`.`);
     await reportLeftovers(db, deps);
     if (settings.shadowDatabaseUrl)
         await driftCheck(settings, deps, db, folder, afterCheck?.applied.map((m) => m.name) ?? []);

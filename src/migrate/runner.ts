@@ -3,6 +3,8 @@
  * migrations one by one under the advisory lock (or run the user's command under it), and report.
  * The outside world (database connections, processes, clock, logger, summary, restore) comes in through MigrateDeps.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StageError, errorMessage } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -80,6 +82,19 @@ function folderError(err: unknown): never {
   throw err;
 }
 
+/** Prisma refuses a folder whose migration_lock.toml names another provider (P3019); so does Shipgate, before connecting. */
+export function checkPrismaProvider(folder: MigrationFolder): void {
+  if (folder.format !== 'prisma') return;
+  const file = join(folder.path, 'migration_lock.toml');
+  if (!existsSync(file)) return;
+  const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(readFileSync(file, 'utf8'))?.[1];
+  if (provider && !['postgresql', 'postgres', 'cockroachdb'].includes(provider)) {
+    throw new StageError(`${folder.dir}/migration_lock.toml says provider = "${provider}", but this is a PostgreSQL database; these migrations were generated for another database (Prisma P3019). Nothing was changed`, {
+      file: `${folder.dir}/migration_lock.toml`,
+    });
+  }
+}
+
 /** The pending migrations up to and including `target` (a name or a unique prefix). */
 export function limitToTarget(all: Migration[], check: LedgerCheck, target: string | undefined): Migration[] {
   if (!target) return check.pending;
@@ -107,6 +122,7 @@ export async function runMigrate(settings: MigrateSettings, deps: MigrateDeps): 
     folderError(err);
   }
   deps.logger.info(`Migrations: ${folder.migrations.length} ${folder.format} migration(s) in ${folder.dir}.`);
+  checkPrismaProvider(folder);
 
   const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
   let db: Connection | undefined;
@@ -300,6 +316,7 @@ async function migrateLocked(
 
   outputs.status = applied.length ? 'applied' : 'up-to-date';
   outputs.schemaFingerprint = fingerprint(await snapshot(db));
+  summary.paragraph(`Ledger head: \`${outputs.ledgerHead || '(empty)'}\`; ${outputs.pendingCount} pending; schema fingerprint \`${String(outputs.schemaFingerprint).slice(0, 16)}…\`.`);
   await reportLeftovers(db, deps);
   if (settings.shadowDatabaseUrl) await driftCheck(settings, deps, db, folder, afterCheck?.applied.map((m) => m.name) ?? []);
   logger.info(`Applied ${applied.length} migration(s); ${outputs.pendingCount} pending; ledger head ${outputs.ledgerHead || '(empty)'}.`);

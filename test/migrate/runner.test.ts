@@ -413,3 +413,15 @@ test('an as-written file runs statement by statement like psql: CONCURRENTLY out
   expect(await query(url, `select indisvalid from pg_index where indexrelid = 'blk1_idx'::regclass`)).toEqual([{ indisvalid: true }]);
   expect(await query(url, `select name from shipgate_migrations where name = '00011_blocks'`)).toEqual([]);
 });
+
+test('a Prisma folder generated for another provider is refused before connecting', async () => {
+  const w = ws('prisma');
+  writeFileSync(join(w.migrations, 'migration_lock.toml'), 'provider = "mysql"\n');
+  const calls: string[] = [];
+  const connect = async (url: string): Promise<never> => {
+    calls.push(url);
+    throw new Error('must not connect');
+  };
+  await expect(runMigrate(settings('postgres://u:p@127.0.0.1:1/db'), { ...deps(w.dir), connect })).rejects.toThrow(/provider = "mysql".*P3019.*Nothing was changed/);
+  expect(calls).toEqual([]);
+});
