@@ -19,14 +19,28 @@ const FILES = Number(process.env.BENCH_LINT_FILES ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'lint');
 
+// squawk-cli is not a devDependency: its platform packages for other systems are missing from this registry,
+// which makes `npm ci` refuse the lockfile. `npm install` tolerates that, so the bench installs it on demand
+// into a cache folder (its linux binary ships inside @squawk-cli/linux-x64).
+const SQUAWK_VERSION = '2.66.0';
 function findSquawk() {
-  const candidates = [process.env.SQUAWK_BIN, join(process.cwd(), 'node_modules', '.bin', 'squawk')].filter(Boolean);
+  const cache = join(process.cwd(), 'node_modules', '.cache', 'shipgate-bench-squawk');
+  const candidates = [process.env.SQUAWK_BIN, join(process.cwd(), 'node_modules', '.bin', 'squawk'), join(cache, 'node_modules', '.bin', 'squawk')].filter(Boolean);
   for (const c of candidates) if (existsSync(c)) return c;
   try {
-    return execFileSync('sh', ['-c', 'command -v squawk'], { encoding: 'utf8' }).trim() || undefined;
+    return execFileSync('sh', ['-c', 'command -v squawk'], { encoding: 'utf8' }).trim();
   } catch {
-    return undefined;
+    /* not on PATH */
   }
+  try {
+    process.stdout.write(`installing squawk-cli@${SQUAWK_VERSION} into ${cache} for the comparison…\n`);
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', cache, `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'ignore' });
+    const bin = join(cache, 'node_modules', '.bin', 'squawk');
+    if (existsSync(bin)) return bin;
+  } catch {
+    /* no registry: the squawk columns stay n/a */
+  }
+  return undefined;
 }
 
 const cases = readdirSync(FIXTURE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -124,7 +138,7 @@ writeResult({
     `Files: the ${texts.length} fixture files (dangerous and safer form of ${cases.length} rules) cycled to ${FILES}, each after a CREATE TABLE preamble.`,
     squawk
       ? `squawk: ${squawk} (${squawkVersion}), run once over all files with --reporter json.`
-      : 'squawk was not run: squawk-cli is no longer in package.json (its installer downloads a platform binary from GitHub, which this workplace cannot reach) and no squawk binary was found (SQUAWK_BIN, node_modules/.bin, PATH). Its columns are n/a, not estimated.',
+      : 'squawk was not run: no squawk binary was found (SQUAWK_BIN, node_modules/.bin, PATH) and installing squawk-cli on demand failed. Its columns are n/a, not estimated.',
     `Rules: ${RULES.length} (${RULES.filter((r) => r.category === 'meta').length} meta rules for parse errors and suppressions are not fixture cases).`,
   ],
   cases: table,
