@@ -37384,6 +37384,9 @@ async function runMigrate(settings, deps) {
     }
     deps.logger.info(`Migrations: ${folder.migrations.length} ${folder.format} migration(s) in ${folder.dir}.`);
     checkPrismaProvider(folder);
+    // A target naming no migration is refused before any connection.
+    if (settings.target)
+        limitToTarget(folder.migrations, { applied: [], pending: [], problems: [] }, settings.target);
     const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
     let db;
     try {
@@ -37421,7 +37424,8 @@ async function migrateLocked(settings, deps, folder, db, lock, started) {
         const fp = fingerprint(await snapshot(db));
         const took = deps.clock.now() - started;
         logger.info(`Up to date: ${check.applied.length} applied, nothing pending${settings.target ? ` up to ${settings.target}` : ''} (checked in ${(0,durations/* formatDuration */.a)(took)}; no SQL parsed).`);
-        summary.paragraph(`Up to date: ${check.applied.length} migration(s) applied, none pending. Ledger head: \`${check.head ?? '(empty)'}\`.`);
+        const rest = check.pending.length ? `, ${check.pending.length} pending after target ${settings.target}` : ', none pending';
+        summary.paragraph(`Up to date: ${check.applied.length} migration(s) applied${rest}. Ledger head: \`${check.head ?? '(empty)'}\`.`);
         await reportLeftovers(db, deps);
         const outputs = {
             status: 'up-to-date',

@@ -123,6 +123,8 @@ export async function runMigrate(settings: MigrateSettings, deps: MigrateDeps): 
   }
   deps.logger.info(`Migrations: ${folder.migrations.length} ${folder.format} migration(s) in ${folder.dir}.`);
   checkPrismaProvider(folder);
+  // A target naming no migration is refused before any connection.
+  if (settings.target) limitToTarget(folder.migrations, { applied: [], pending: [], problems: [] }, settings.target);
 
   const lock = new AdvisoryLock(await deps.connect(settings.databaseUrl, 'shipgate-migrate-lock'), deps.clock, deps.logger);
   let db: Connection | undefined;
@@ -166,7 +168,8 @@ async function migrateLocked(
     const fp = fingerprint(await snapshot(db));
     const took = deps.clock.now() - started;
     logger.info(`Up to date: ${check.applied.length} applied, nothing pending${settings.target ? ` up to ${settings.target}` : ''} (checked in ${formatDuration(took)}; no SQL parsed).`);
-    summary.paragraph(`Up to date: ${check.applied.length} migration(s) applied, none pending. Ledger head: \`${check.head ?? '(empty)'}\`.`);
+    const rest = check.pending.length ? `, ${check.pending.length} pending after target ${settings.target}` : ', none pending';
+    summary.paragraph(`Up to date: ${check.applied.length} migration(s) applied${rest}. Ledger head: \`${check.head ?? '(empty)'}\`.`);
     await reportLeftovers(db, deps);
     const outputs: Outputs = {
       status: 'up-to-date',
