@@ -37025,7 +37025,10 @@ async function freshSession(db, opts) {
     await db.query(`select set_config('client_connection_check_interval', '1000', false) where current_setting('server_version_num')::int >= 140000`);
 }
 /** Insert the ledger row the format's own tool would write. */
-async function writeLedgerRow(db, loc, m, startedAt, executionMs, appliedBy) {
+async function writeLedgerRow(db, loc, m, startedAt, executionMs, appliedBy, create = false) {
+    if (create)
+        for (const ddl of ledgerDdl(loc))
+            await db.query(ddl);
     if (loc.format === 'prisma') {
         await db.query(`insert into ${loc.qualified} (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
        values ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)`, [(0,external_node_crypto_.randomUUID)(), m.checksum, m.name, startedAt]);
@@ -37125,7 +37128,7 @@ async function applyMigration(db, m, plan, opts) {
         }
         const took = opts.now() - started;
         if (opts.ledger)
-            await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+            await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy, opts.createLedger);
         return took;
     }
     const lastTxStep = plan.steps.length - 1;
@@ -37140,7 +37143,7 @@ async function applyMigration(db, m, plan, opts) {
                     await db.query(st.text);
                 }
                 if (i === lastTxStep && opts.ledger)
-                    await writeLedgerRow(db, opts.ledger, m, startedAt, opts.now() - started, opts.appliedBy);
+                    await writeLedgerRow(db, opts.ledger, m, startedAt, opts.now() - started, opts.appliedBy, opts.createLedger);
                 current = undefined;
                 await db.query('COMMIT');
             }
@@ -37185,7 +37188,7 @@ async function applyMigration(db, m, plan, opts) {
     const took = opts.now() - started;
     const lastStep = plan.steps[plan.steps.length - 1];
     if (opts.ledger && (!lastStep || !lastStep.transactional))
-        await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+        await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy, opts.createLedger);
     return took;
 }
 
@@ -37465,13 +37468,13 @@ async function migrateLocked(settings, deps, folder, db, lock, started) {
         lockTimeoutMs: settings.lockTimeoutMs,
         statementTimeoutMs: settings.statementTimeoutMs,
         ledger: loc,
+        // Created inside the first migration's own ledger write, so a failed first run leaves no empty ledger behind.
+        createLedger: !(await ledgerExists(db, loc)),
         appliedBy: deps.runUrl || 'shipgate',
         now: () => deps.clock.now(),
     };
     // With on-failure: restore, remember the schema before this run to say what a restore did not put back.
     const preRun = settings.onFailure === 'restore' ? await snapshot(db) : undefined;
-    for (const ddl of ledgerDdl(loc))
-        await db.query(ddl);
     const applied = [];
     let failure;
     for (const p of planned) {
@@ -37489,6 +37492,7 @@ async function migrateLocked(settings, deps, folder, db, lock, started) {
                 onRetry: ({ attempt, delayMs }) => logger.warning(`${p.migration.name}: lock_timeout (55P03) on attempt ${attempt}; rolled back, retrying in ${(0,durations/* formatDuration */.a)(delayMs)}`),
             });
             applied.push({ name: p.migration.name, ms: took, mode: modeLabel(p.plan) });
+            opts.createLedger = false;
             logger.info(`Applied ${p.migration.name} in ${(0,durations/* formatDuration */.a)(took)} (${p.plan.mode}).`);
         }
         catch (err) {

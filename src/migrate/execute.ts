@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Annotation } from '../lib/errors.js';
-import { lineAtChar, type LedgerLocation, type Migration, type MigrationPlan, type Statement } from '../lib/migrations/index.js';
+import { ledgerDdl, lineAtChar, type LedgerLocation, type Migration, type MigrationPlan, type Statement } from '../lib/migrations/index.js';
 
 export interface Session {
   query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   statementTimeoutMs: number;
   /** Ledger to write (undefined: no ledger, e.g. the shadow database). */
   ledger?: LedgerLocation;
+  /** Create the ledger table (idempotently) together with the first row, so a failed first run leaves no empty ledger. */
+  createLedger?: boolean;
   appliedBy: string;
   now: () => number;
 }
@@ -74,7 +76,8 @@ export async function freshSession(db: Session, opts: Pick<ExecuteOptions, 'lock
 }
 
 /** Insert the ledger row the format's own tool would write. */
-export async function writeLedgerRow(db: Session, loc: LedgerLocation, m: Migration, startedAt: Date, executionMs: number, appliedBy: string): Promise<void> {
+export async function writeLedgerRow(db: Session, loc: LedgerLocation, m: Migration, startedAt: Date, executionMs: number, appliedBy: string, create = false): Promise<void> {
+  if (create) for (const ddl of ledgerDdl(loc)) await db.query(ddl);
   if (loc.format === 'prisma') {
     await db.query(
       `insert into ${loc.qualified} (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
@@ -201,7 +204,7 @@ export async function applyMigration(db: Session, m: Migration, plan: MigrationP
       );
     }
     const took = opts.now() - started;
-    if (opts.ledger) await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+    if (opts.ledger) await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy, opts.createLedger);
     return took;
   }
 
@@ -216,7 +219,7 @@ export async function applyMigration(db: Session, m: Migration, plan: MigrationP
           current = st;
           await db.query(st.text);
         }
-        if (i === lastTxStep && opts.ledger) await writeLedgerRow(db, opts.ledger, m, startedAt, opts.now() - started, opts.appliedBy);
+        if (i === lastTxStep && opts.ledger) await writeLedgerRow(db, opts.ledger, m, startedAt, opts.now() - started, opts.appliedBy, opts.createLedger);
         current = undefined;
         await db.query('COMMIT');
       } catch (err) {
@@ -254,6 +257,6 @@ export async function applyMigration(db: Session, m: Migration, plan: MigrationP
   }
   const took = opts.now() - started;
   const lastStep = plan.steps[plan.steps.length - 1];
-  if (opts.ledger && (!lastStep || !lastStep.transactional)) await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy);
+  if (opts.ledger && (!lastStep || !lastStep.transactional)) await writeLedgerRow(db, opts.ledger, m, startedAt, took, opts.appliedBy, opts.createLedger);
   return took;
 }

@@ -19,7 +19,7 @@ import {
   SqlParseError,
   checkLedger,
   detectMigrations,
-  ledgerDdl,
+  ledgerExists,
   ledgerLocation,
   planMigration,
   readLedger,
@@ -211,12 +211,13 @@ async function migrateLocked(
     lockTimeoutMs: settings.lockTimeoutMs,
     statementTimeoutMs: settings.statementTimeoutMs,
     ledger: loc,
+    // Created inside the first migration's own ledger write, so a failed first run leaves no empty ledger behind.
+    createLedger: !(await ledgerExists(db, loc)),
     appliedBy: deps.runUrl || 'shipgate',
     now: () => deps.clock.now(),
   };
   // With on-failure: restore, remember the schema before this run to say what a restore did not put back.
   const preRun = settings.onFailure === 'restore' ? await snapshot(db) : undefined;
-  for (const ddl of ledgerDdl(loc)) await db.query(ddl);
   const applied: { name: string; ms: number; mode: string }[] = [];
   let failure: MigrationFailure | Error | undefined;
   for (const p of planned) {
@@ -235,6 +236,7 @@ async function migrateLocked(
           logger.warning(`${p.migration.name}: lock_timeout (55P03) on attempt ${attempt}; rolled back, retrying in ${formatDuration(delayMs)}`),
       });
       applied.push({ name: p.migration.name, ms: took, mode: modeLabel(p.plan) });
+      opts.createLedger = false;
       logger.info(`Applied ${p.migration.name} in ${formatDuration(took)} (${p.plan.mode}).`);
     } catch (err) {
       failure = err as Error;

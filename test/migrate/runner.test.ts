@@ -130,6 +130,17 @@ test('a migration failing at its third of five statements changes nothing and na
   expect(await query(url, 'select * from shipgate_migrations order by name')).toEqual(ledger);
 });
 
+test('a first run whose first migration fails leaves the database exactly as it was (no empty ledger table)', async () => {
+  const { url } = await fresh('mig_first_fail');
+  const w = ws('prisma');
+  writeFileSync(join(w.migrations, '20240101000000_init', 'migration.sql'), 'CREATE TABLE "User" (id int);\nSELECT 1/0;\n');
+  const dump = await schemaDump(url);
+  const out = await runMigrate(settings(url), deps(w.dir));
+  expect(out.outputs.status).toBe('failed');
+  expect(await schemaDump(url)).toBe(dump);
+  expect(await tables(url)).toEqual([]);
+});
+
 describe('refusals', () => {
   async function applied(): Promise<{ url: string; w: ReturnType<typeof ws> }> {
     const { url } = await fresh('mig_refuse');
