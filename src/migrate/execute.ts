@@ -65,13 +65,11 @@ function ms(v: number): string {
 /** Reset everything a previous migration may have SET, then apply the runner's timeouts. */
 export async function freshSession(db: Session, opts: Pick<ExecuteOptions, 'lockTimeoutMs' | 'statementTimeoutMs'>): Promise<void> {
   await db.query('DISCARD ALL');
-  await db.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
-    ms(opts.lockTimeoutMs),
-    ms(opts.statementTimeoutMs),
-  ]);
-  // PostgreSQL 14+: notice a vanished client (a cancelled job) during a long statement instead of finishing it.
+  // One round trip; on PostgreSQL 14+ also notice a vanished client (a cancelled job) during a long statement.
   await db.query(
-    `select set_config('client_connection_check_interval', '1000', false) where current_setting('server_version_num')::int >= 140000`,
+    `select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),
+            case when current_setting('server_version_num')::int >= 140000 then set_config('client_connection_check_interval', '1000', false) end`,
+    [ms(opts.lockTimeoutMs), ms(opts.statementTimeoutMs)],
   );
 }
 
