@@ -262,6 +262,9 @@ async function migrateLocked(
     const annotation = f instanceof MigrationFailure ? f.annotation : undefined;
     summary.heading('Failure', 3).paragraph(f.message);
     if (f instanceof MigrationFailure && f.left.length) summary.list(f.left);
+    const failedName = f instanceof MigrationFailure ? f.migration.name : undefined;
+    const notRun = planned.map((p) => p.migration.name).filter((n) => !applied.some((a) => a.name === n) && n !== failedName);
+    if (notRun.length) summary.paragraph(`Not run (stopped at the failure): ${notRun.map((n) => `\`${n}\``).join(', ')}.`);
     const changed = applied.length > 0 || !(f instanceof MigrationFailure && f.rolledBack);
     let restoreNote = '';
     if (settings.onFailure === 'restore' && deps.restorer && settings.backupId) {

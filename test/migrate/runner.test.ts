@@ -416,7 +416,10 @@ test('an as-written file runs statement by statement like psql: CONCURRENTLY out
     join(w.migrations, '00011_blocks.sql'),
     ['BEGIN;', 'CREATE TABLE blk1 (id int);', 'COMMIT;', 'CREATE INDEX CONCURRENTLY blk1_idx ON blk1 (id);', 'BEGIN;', 'CREATE TABLE blk2 (id int);', 'SELECT 1/0;', 'COMMIT;', ''].join('\n'),
   );
-  const out = await runMigrate(settings(url), deps(w.dir));
+  writeFileSync(join(w.migrations, '00012_after.sql'), 'CREATE TABLE after_blocks (id int);\n');
+  const d = deps(w.dir);
+  const out = await runMigrate(settings(url), d);
+  expect(d.summary.toString()).toMatch(/Not run \(stopped at the failure\): `00012_after`/);
   expect((out.error as StageError).annotation).toMatchObject({ file: 'db/migrations/00011_blocks.sql', startLine: 7 });
   expect(out.error?.message).toMatch(/division by zero.*run as written; statements that committed and remain: lines 2, 4; the ledger does not record it/);
   expect(await tables(url)).toContain('public.blk1');
