@@ -163,19 +163,23 @@ test('refused requests change nothing: an unknown environment, an emergency with
 
 describe('rollback.yml through the runner', () => {
   const rollback = YAML.parse(readFileSync('.github/workflows/rollback.yml', 'utf8'));
-  const inputs = { mode: 'full', environment: 'production', reason: 'bad release', 'expect-version': '0123abcd', 'database-name': 'shop', 's3-bucket': 'backups', 'vercel-project-id': 'prj_1' };
+  // Ids given, so the run-record step is skipped here (it is tested against s3rver in test/workflows/run-record.test.ts).
+  const inputs = { mode: 'full', environment: 'production', reason: 'bad release', 'expect-version': '0123abcd', 'backup-id': 'bk-9', 'deployment-id': 'dpl_8', 'database-name': 'shop', 's3-bucket': 'backups', 'vercel-project-id': 'prj_1' };
 
-  test('full: app rollback, restore (latest, safety snapshot), verify the expected version, notify with the reason', async () => {
+  test('full: app rollback, restore (safety snapshot), verify the expected version, notify with the reason', async () => {
     const stages = fakeStages();
     const r = await runWorkflow(rollback, { inputs, secrets: SECRETS }, { runStage: stages.runStage, cwd });
     expect(r.approvals).toEqual(['production']);
     expect(stages.order()).toEqual(['deploy:rollback', 'backup:restore', 'verify', 'notify']);
-    expect(stages.call('backup', 'restore').inputs).toMatchObject({ 'backup-id': 'latest', 'safety-snapshot': 'true', confirm: 'shop' });
+    expect(stages.call('deploy', 'rollback').inputs['deployment-id']).toBe('dpl_8');
+    expect(stages.call('backup', 'restore').inputs).toMatchObject({ 'backup-id': 'bk-9', 'safety-snapshot': 'true', confirm: 'shop' });
+    expect(r.jobs.rollback.steps.find((s) => s.id === 'record')?.outcome).toBe('skipped');
     expect(stages.call('verify').inputs).toMatchObject({ url: 'https://old.example', 'expect-version': '0123abcd' });
+    expect(stages.call('notify').inputs.version).toBe('0123abcd');
     const notify = stages.call('notify').inputs;
     expect(notify).toMatchObject({ emergency: 'true', 'emergency-reason': 'bad release', title: 'Rollback (full) of production' });
     expect(notifyView(notify.stages).names).toEqual(['guard:success', 'rollback:success', 'rollback-app:success', 'restore:success', 'verify:success']);
-    expect(r.outputs).toMatchObject({ 'restored-from': 'latest', 'safety-snapshot-id': 'snap-1', decision: 'ok' });
+    expect(r.outputs).toMatchObject({ 'restored-from': 'bk-9', 'safety-snapshot-id': 'snap-1', decision: 'ok' });
   });
 
   test('app: no restore; db: no app rollback, verify the given url', async () => {

@@ -1,5 +1,5 @@
 /** Helpers for the workflow tests: the files under check, and running a workflow's `run:` step with real bash. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,8 @@ export function step(doc: any, job: string, id: string): any {
   return s;
 }
 
-/**
- * Runs a `run:` step as the runner does (bash --noprofile --norc -eo pipefail), with its env: where each
- * `${{ … }}` value is replaced through `values` (keyed by the expression text). Returns exit code, outputs,
- * summary and stdout.
- */
-export function runStep(s: any, values: Record<string, string>, extraEnv: Record<string, string> = {}) {
+/** Prepares a `run:` step: temp dir, GITHUB_OUTPUT/GITHUB_STEP_SUMMARY, env with `${{ }}` replaced through `values`. */
+function prepare(s: any, values: Record<string, string>, extraEnv: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-wf-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
   for (const f of Object.values(files)) writeFileSync(f, '');
@@ -45,7 +41,10 @@ export function runStep(s: any, values: Record<string, string>, extraEnv: Record
   }
   const script = join(dir, 'step.sh');
   writeFileSync(script, s.run);
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { env, encoding: 'utf8', cwd: dir });
+  return { dir, files, env, args: ['--noprofile', '--norc', '-eo', 'pipefail', script] };
+}
+
+function collect(dir: string, files: { GITHUB_OUTPUT: string; GITHUB_STEP_SUMMARY: string }) {
   const outputs: Record<string, string> = {};
   const lines = readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -61,5 +60,38 @@ export function runStep(s: any, values: Record<string, string>, extraEnv: Record
   }
   const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
   rmSync(dir, { recursive: true, force: true });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, outputs, summary };
+  return { outputs, summary };
+}
+
+export interface StepResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/**
+ * Runs a `run:` step as the runner does (bash --noprofile --norc -eo pipefail), with its env: where each
+ * `${{ … }}` value is replaced through `values` (keyed by the expression text). Returns exit code, outputs,
+ * summary and stdout. Synchronous: use runStepAsync when the step talks to a server in this process.
+ */
+export function runStep(s: any, values: Record<string, string>, extraEnv: Record<string, string> = {}): StepResult {
+  const { dir, files, env, args } = prepare(s, values, extraEnv);
+  const r = spawnSync('bash', args, { env, encoding: 'utf8', cwd: dir });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ...collect(dir, files) };
+}
+
+/** runStep without blocking the event loop (for steps that call an in-process server such as s3rver). */
+export function runStepAsync(s: any, values: Record<string, string>, extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<StepResult> {
+  const { dir, files, env, args } = prepare(s, values, extraEnv);
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', args, { env, cwd: dir, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ...collect(dir, files) }));
+  });
 }

@@ -28,11 +28,11 @@ describe('rollback.yml', () => {
     expect(rollback.concurrency.group).toBe('deploy-${{ inputs.environment }}');
   });
 
-  test('rolls the app back, restores with a safety snapshot (default latest), verifies after, notifies always', () => {
+  test('rolls the app back, restores with a safety snapshot (default from the run record, else latest), verifies after, notifies always', () => {
     const steps = rollback.jobs.rollback.steps.filter((s: any) => String(s.uses).startsWith('$/')).map((s: any) => s.id);
     expect(steps).toEqual(['rollback-app', 'restore', 'verify']);
-    expect(step(rollback, 'rollback', 'rollback-app').with).toMatchObject({ mode: 'rollback', 'deployment-id': '${{ inputs.deployment-id }}' });
-    expect(step(rollback, 'rollback', 'restore').with).toMatchObject({ mode: 'restore', 'safety-snapshot': 'true', 'backup-id': "${{ inputs.backup-id || 'latest' }}", confirm: '${{ inputs.database-name }}' });
+    expect(step(rollback, 'rollback', 'rollback-app').with).toMatchObject({ mode: 'rollback', 'deployment-id': '${{ inputs.deployment-id || steps.record.outputs.deployment-id }}' });
+    expect(step(rollback, 'rollback', 'restore').with).toMatchObject({ mode: 'restore', 'safety-snapshot': 'true', 'backup-id': "${{ inputs.backup-id || steps.record.outputs.backup-id || 'latest' }}", confirm: '${{ inputs.database-name }}' });
     expect(step(rollback, 'rollback', 'verify').if).toBeUndefined();
     expect(rollback.jobs.rollback.environment.name).toBe('${{ inputs.environment }}');
     expect(rollback.jobs.notify.if).toBe('${{ always() }}');
@@ -49,7 +49,7 @@ describe('rollback.yml', () => {
     ['an unknown mode', { 'inputs.mode': 'everything' }, "Input 'mode'"],
     ['an environment off the allowlist', { 'inputs.environment': 'qa' }, "Input 'environment' got \"qa\""],
     ['no reason', { 'inputs.reason': ' ' }, "Input 'reason' got nothing"],
-    ['no expected version', { 'inputs.expect-version': '' }, "Input 'expect-version'"],
+    ['a malformed expected version', { 'inputs.expect-version': 'abc' }, "Input 'expect-version'"],
     ['no database name for a restore', { 'inputs.database-name': '' }, "Input 'database-name' got nothing"],
     ['no url for a db rollback', { 'inputs.mode': 'db' }, "Input 'url' got nothing"],
   ])('guard refuses %s', (_what, over, message) => {
@@ -58,8 +58,9 @@ describe('rollback.yml', () => {
     expect(r.stdout).toContain(message);
   });
 
-  test('an app rollback needs no database name', () => {
+  test('an app rollback needs no database name; the expected version may come from the run records', () => {
     expect(runStep(guard, values({ 'inputs.mode': 'app', 'inputs.database-name': '' })).code).toBe(0);
+    expect(runStep(guard, values({ 'inputs.expect-version': '' })).code).toBe(0);
   });
 });
 
