@@ -77,6 +77,15 @@ test('happy path: guard, preflight, the caller\'s tests, one approval, backup ->
   expect(r.outputs).toMatchObject({ decision: 'ok', 'backup-id': 'bk-1', url: 'https://new.example', 'run-record-uri': 's3://backups/runs/1.json' });
 });
 
+test('a MongoDB URL goes to backup and migrate (with migrate-command) but not to preflight, which checks PostgreSQL only', async () => {
+  const stages = fakeStages();
+  const mongo = 'mongodb+srv://app:s3cret@cluster0.example.mongodb.net/shop';
+  await runWorkflow(doc, { inputs: { ...BASE_INPUTS, 'migrate-command': 'true' }, secrets: { ...SECRETS, DATABASE_URL: mongo } }, { runStage: stages.runStage, cwd });
+  expect(stages.call('preflight').inputs['database-url']).toBe('');
+  expect(stages.call('backup').inputs['database-url']).toBe(mongo);
+  expect(stages.call('migrate').inputs).toMatchObject({ 'database-url': mongo, command: 'true' });
+});
+
 test('a destructive migration blocked by preflight: no backup, no migration, no deploy; notify tells', async () => {
   const stages = fakeStages({ preflight: () => ({ code: 1, outputs: { ok: 'false', destructive: 'true', 'blocked-reason': 'destructive: DROP COLUMN' } }) });
   const r = await run(stages);
