@@ -65,7 +65,7 @@ test('happy path: guard, preflight, the caller\'s tests, one approval, backup ->
   expect(r.approvals).toEqual(['production']);
   expect(stages.order()).toEqual(['preflight', 'backup', 'migrate', 'deploy', 'verify', 'notify']);
   expect(stages.call('preflight').inputs).toMatchObject({ mode: 'deploy', emergency: 'false', 'database-url': SECRETS.DATABASE_URL });
-  expect(stages.call('migrate').inputs['backup-id']).toBe('bk-1');
+  expect(stages.call('migrate').inputs).toMatchObject({ 'backup-id': 'bk-1', environment: 'production', 's3-bucket': 'backups', 's3-prefix': 'shipgate' });
   expect(stages.call('deploy').inputs).toMatchObject({ mode: 'git', target: 'production', 'github-deployment': 'false' });
   expect(stages.call('verify').inputs).toMatchObject({ url: 'https://new.example', 'deployment-id': 'dpl_new', 'migrations-applied': '1' });
   const notify = stages.call('notify').inputs;
