@@ -223,3 +223,23 @@ export async function runWorkflow(doc: any, context: RunContext, opts: RunOption
 function needsOf(def: any): string[] {
   return Array.isArray(def?.needs) ? def.needs : def?.needs ? [def.needs] : [];
 }
+
+/**
+ * A StageRunner on the built bundles (dist/<stage>/index.js, as the runner runs them), with a GitHub context and
+ * extra environment; `mapInputs` lets a test route what only exists on the internet to local stand-ins (e.g.
+ * the deployment host Vercel answers with -> the local sample app).
+ */
+export function bundleStages(opts: {
+  env?: Record<string, string>;
+  cwd?: string;
+  context?: Record<string, string>;
+  mapInputs?: (stage: string, inputs: Record<string, string>) => Record<string, string>;
+  timeoutMs?: number;
+}): StageRunner {
+  return async (stage, inputs, env) => {
+    const { runStageBundle } = await import('../support/bundle.js');
+    const mapped = opts.mapInputs ? opts.mapInputs(stage, inputs) : inputs;
+    const r = await runStageBundle(stage as never, mapped, { env: { ...(opts.env ?? {}), ...env }, cwd: opts.cwd, context: opts.context, timeoutMs: opts.timeoutMs });
+    return { code: r.code, outputs: r.outputs, summary: r.summary, stdout: r.stdout, stderr: r.stderr };
+  };
+}
