@@ -1,7 +1,8 @@
 /**
  * deploy.yml run by the local workflow runner on the real bundles: real PostgreSQL, s3rver, the Vercel and Slack
  * stand-ins and a local app that serves the deployed version. Scaffolding for the end-to-end test (the lead
- * coordinates its scenarios): the happy path and a verify failure with automatic app rollback.
+ * coordinates its scenarios): the happy path, a verify failure with automatic app rollback, a destructive
+ * migration blocked by preflight, and a failing migration.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,20 +33,28 @@ beforeAll(async () => {
   await s3.createBucket(BUCKET);
   await query(db.url, 'create table items (id bigserial primary key, name text not null); insert into items (name) select $$i$$ || g from generate_series(1, 100) g;');
   vercel.seedDeployment({ id: 'dpl_previous', target: 'production', makeProduction: true, projectId: 'prj_shipgate' });
-  cwd = mkdtempSync(join(tmpdir(), 'shipgate-e2e-'));
-  mkdirSync(join(cwd, 'db', 'migrations'), { recursive: true });
-  writeFileSync(join(cwd, 'db', 'migrations', '001_add_sku.sql'), 'alter table items add column sku text;\n');
+  cwd = callerRepo({ '001_add_sku.sql': 'alter table items add column sku text;\n' });
 });
+
+const repos: string[] = [];
+/** A caller's checkout with these migrations under db/migrations. */
+function callerRepo(migrations: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-e2e-'));
+  mkdirSync(join(dir, 'db', 'migrations'), { recursive: true });
+  for (const [name, sql] of Object.entries(migrations)) writeFileSync(join(dir, 'db', 'migrations', name), sql);
+  repos.push(dir);
+  return dir;
+}
 
 afterAll(async () => {
   await Promise.all([s3?.stop(), vercel?.close(), slack?.close(), app?.close(), db?.drop()]);
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
+  for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
 
-function runner(onDeploy: () => void) {
+function runner(onDeploy: () => void, repo = cwd) {
   return bundleStages({
-    cwd,
-    context: githubContext({ GITHUB_WORKSPACE: cwd }),
+    cwd: repo,
+    context: githubContext({ GITHUB_WORKSPACE: repo }),
     env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region, PATH: `${process.env[ENV.bin]}:${process.env.PATH}` },
     // Vercel answers with https://<host>.vercel.app; the deployed app is the local sample app.
     mapInputs: (stage, inputs) => {
@@ -131,4 +140,44 @@ test('verify fails: automatic app rollback to the deployment it replaced, the da
   expect(record).toMatchObject({ status: 'failure', verify: { decision: 'rollback-app' } });
   const last = slack.state.webhookPosts[slack.state.webhookPosts.length - 1]!.payload as { text: string };
   expect(JSON.stringify(last)).toContain('rollback-app');
+}, 120_000);
+
+const columns = async () => (await query<{ column_name: string }>(db.url, "select column_name from information_schema.columns where table_name = 'items' order by ordinal_position")).map((c) => c.column_name);
+const secrets = () => ({ DATABASE_URL: db.url, VERCEL_TOKEN: vercel.token, SLACK_WEBHOOK_URL: slack.webhookUrl });
+
+test('a destructive migration is blocked by preflight: no backup, no migration, no deploy, a failure notice', async () => {
+  const repo = callerRepo({ '001_add_sku.sql': 'alter table items add column sku text;\n', '002_drop_name.sql': 'alter table items drop column name;\n' });
+  const columnsBefore = await columns();
+  const keysBefore = await s3.listKeys(BUCKET);
+  const deploymentsBefore = vercel.state.deployments.size;
+  const r = await runWorkflow(doc, { inputs: { ...inputs, 's3-endpoint': s3.endpoint, 'vercel-api-url': vercel.url }, secrets: secrets() }, { runStage: runner(() => undefined, repo), cwd: repo });
+  expect(r.jobs.preflight.result).toBe('failure');
+  expect(r.jobs.release.result).toBe('skipped');
+  expect(r.approvals).toEqual([]);
+  expect(r.steps.filter((s) => s.kind === 'stage' && s.outcome !== 'skipped').map(line)).toEqual(['preflight/preflight:failure', 'notify/notify:success']);
+  expect(r.jobs.preflight.outputs.destructive).toBe('true');
+  expect(await columns()).toEqual(columnsBefore);
+  expect(vercel.state.deployments.size).toBe(deploymentsBefore);
+  const newKeys = (await s3.listKeys(BUCKET)).filter((k) => !keysBefore.includes(k));
+  expect(newKeys.filter((k) => !k.includes('/runs/'))).toEqual([]);
+  const record = JSON.parse((await s3.getObject(BUCKET, r.outputs['run-record-uri'].replace(`s3://${BUCKET}/`, ''))).toString());
+  expect(record.status).toBe('failure');
+}, 120_000);
+
+test('a failing migration: the database is unchanged, nothing is deployed, a failure notice', async () => {
+  const repo = callerRepo({ '001_add_sku.sql': 'alter table items add column sku text;\n', '002_broken.sql': 'alter table items add column price int;\nupdate items set price = 1 / 0;\n' });
+  const columnsBefore = await columns();
+  const deploymentsBefore = vercel.state.deployments.size;
+  const r = await runWorkflow(doc, { inputs: { ...inputs, 's3-endpoint': s3.endpoint, 'vercel-api-url': vercel.url }, secrets: secrets() }, { runStage: runner(() => undefined, repo), cwd: repo });
+  expect(r.steps.filter((s) => s.kind === 'stage' && s.outcome !== 'skipped').map(line)).toEqual([
+    'preflight/preflight:success',
+    'release/backup:success',
+    'release/migrate:failure',
+    'notify/notify:success',
+  ]);
+  expect(r.jobs.release.outputs['migrate-status']).toBe('failed');
+  expect(await columns()).toEqual(columnsBefore);
+  expect(vercel.state.deployments.size).toBe(deploymentsBefore);
+  const record = JSON.parse((await s3.getObject(BUCKET, r.outputs['run-record-uri'].replace(`s3://${BUCKET}/`, ''))).toString());
+  expect(record).toMatchObject({ status: 'failure', backup: { id: r.outputs['backup-id'] } });
 }, 120_000);
