@@ -243,3 +243,21 @@ export function bundleStages(opts: {
     return { code: r.code, outputs: r.outputs, summary: r.summary, stdout: r.stdout, stderr: r.stderr };
   };
 }
+
+/**
+ * Runs a composite action.yml as the runner would: its inputs (declared defaults, evaluated) as `inputs`, its
+ * steps as one job, its outputs from `outputs.<name>.value`.
+ */
+export async function runComposite(action: any, given: Record<string, string>, context: Omit<RunContext, 'inputs'>, opts: RunOptions): Promise<JobRecord> {
+  const github = { sha: '0123456789abcdef0123456789abcdef01234567', token: '', ...(context.github ?? {}) };
+  const inputs: Record<string, string> = {};
+  for (const [k, d] of Object.entries<any>(action.inputs ?? {})) if (d?.default !== undefined) inputs[k] = interpolate(str(d.default), { github });
+  for (const [k, v] of Object.entries(given)) {
+    if (!(k in (action.inputs ?? {}))) throw new Error(`the action declares no input ${k}`);
+    inputs[k] = v;
+  }
+  for (const [k, d] of Object.entries<any>(action.inputs ?? {})) if (d?.required && !inputs[k]) throw new Error(`input ${k} is required`);
+  const outputs = Object.fromEntries(Object.entries<any>(action.outputs ?? {}).map(([k, d]) => [k, d.value]));
+  const doc = { jobs: { composite: { steps: action.runs.steps, outputs } } };
+  return runJob(doc, 'composite', { inputs, github, vars: context.vars ?? {}, runner: { temp: tmpdir() } }, {}, opts);
+}
