@@ -15,7 +15,8 @@ import { startVercelStandin, type VercelStandin } from '../support/vercel-standi
 import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { startSampleApp, type SampleApp } from '../support/sample-app.js';
 import { githubContext } from '../support/bundle.js';
-import { bundleStages, runWorkflow, type StepRecord } from './workflow-runner.js';
+import { bundleStages, runWorkflow as run0, type StepRecord, type RunContext, type RunOptions } from './workflow-runner.js';
+import { startEnvironmentsApi } from '../workflows/helpers.js';
 
 const doc = YAML.parse(readFileSync('.github/workflows/deploy.yml', 'utf8'));
 const SHA = githubContext().GITHUB_SHA;
@@ -27,10 +28,15 @@ let slack: SlackStandin;
 let app: SampleApp;
 let db: TestDatabase;
 let cwd: string;
+let api: Awaited<ReturnType<typeof startEnvironmentsApi>>;
+/** runWorkflow with the GitHub environments stand-in the guard asks whether the environment exists. */
+const runWorkflow = (workflow: any, context: RunContext, opts: RunOptions) =>
+  run0(workflow, { ...context, github: { token: api.token } }, { ...opts, env: { ...api.env, ...(opts.env ?? {}) } });
 
 beforeAll(async () => {
   [s3, vercel, slack, app, db] = await Promise.all([startS3(), startVercelStandin(), startSlackStandin(), startSampleApp({ version: 'old-version-0000' }), createDatabase('e2e_chain')]);
   await s3.createBucket(BUCKET);
+  api = await startEnvironmentsApi({ production: { reviewers: true } });
   await query(db.url, 'create table items (id bigserial primary key, name text not null); insert into items (name) select $$i$$ || g from generate_series(1, 100) g;');
   vercel.seedDeployment({ id: 'dpl_previous', target: 'production', makeProduction: true, projectId: 'prj_shipgate' });
   cwd = callerRepo({ '001_add_sku.sql': 'alter table items add column sku text;\n' });
@@ -47,7 +53,7 @@ function callerRepo(migrations: Record<string, string>): string {
 }
 
 afterAll(async () => {
-  await Promise.all([s3?.stop(), vercel?.close(), slack?.close(), app?.close(), db?.drop()]);
+  await Promise.all([s3?.stop(), vercel?.close(), slack?.close(), app?.close(), db?.drop(), api?.stub.close()]);
   for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { runWorkflow, type StageRun } from './workflow-runner.js';
+import { runWorkflow, type StageRun, type RunOptions, type RunContext } from './workflow-runner.js';
+import { startEnvironmentsApi } from '../workflows/helpers.js';
 import { deriveStatus, normaliseStages, stageFacts } from '../../src/notify/stages.js';
 
 /** What notify makes of the stages JSON the workflow hands it (notify's own parser). */
@@ -49,13 +50,22 @@ function fakeStages(answers: Partial<Record<string, (inputs: Record<string, stri
 }
 
 let cwd: string;
+let api: Awaited<ReturnType<typeof startEnvironmentsApi>>;
+beforeAll(async () => {
+  api = await startEnvironmentsApi({ production: { reviewers: true }, 'production-emergency': { reviewers: true }, staging: { reviewers: false } });
+});
+afterAll(async () => {
+  await api?.stub.close();
+});
 beforeEach(() => {
   cwd = mkdtempSync(join(tmpdir(), 'shipgate-caller-'));
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-const run = (stages: ReturnType<typeof fakeStages>, inputs: Record<string, unknown> = {}) =>
-  runWorkflow(doc, { inputs: { ...BASE_INPUTS, ...inputs }, secrets: SECRETS }, { runStage: stages.runStage, cwd });
+/** runWorkflow with the GitHub environments stand-in (the guard looks the environment up) and the caller's checkout. */
+const go = (workflow: any, context: RunContext, opts: Omit<RunOptions, 'cwd'>) =>
+  runWorkflow(workflow, { ...context, github: { token: api.token, ...(context.github ?? {}) } }, { cwd, ...opts, env: { ...api.env, ...(opts.env ?? {}) } });
+const run = (stages: ReturnType<typeof fakeStages>, inputs: Record<string, unknown> = {}) => go(doc, { inputs: { ...BASE_INPUTS, ...inputs }, secrets: SECRETS }, { runStage: stages.runStage });
 
 test('happy path: guard, preflight, the caller\'s tests, one approval, backup -> migrate -> deploy -> verify, notify', async () => {
   const stages = fakeStages();
@@ -80,7 +90,7 @@ test('happy path: guard, preflight, the caller\'s tests, one approval, backup ->
 test('a MongoDB URL goes to backup and migrate (with migrate-command) but not to preflight, which checks PostgreSQL only', async () => {
   const stages = fakeStages();
   const mongo = 'mongodb+srv://app:s3cret@cluster0.example.mongodb.net/shop';
-  await runWorkflow(doc, { inputs: { ...BASE_INPUTS, 'migrate-command': 'true' }, secrets: { ...SECRETS, DATABASE_URL: mongo } }, { runStage: stages.runStage, cwd });
+  await go(doc, { inputs: { ...BASE_INPUTS, 'migrate-command': 'true' }, secrets: { ...SECRETS, DATABASE_URL: mongo } }, { runStage: stages.runStage });
   expect(stages.call('preflight').inputs['database-url']).toBe('');
   expect(stages.call('backup').inputs['database-url']).toBe(mongo);
   expect(stages.call('migrate').inputs).toMatchObject({ 'database-url': mongo, command: 'true' });
@@ -156,8 +166,8 @@ test('the emergency path: tests skipped, approval on <env>-emergency, preflight 
   expect(stages.call('notify').inputs).toMatchObject({ emergency: 'true', 'emergency-reason': 'checkout is down' });
 });
 
-test('refused requests change nothing: an unknown environment, an emergency without a reason, a refused approval', async () => {
-  for (const inputs of [{ environment: 'prod' }, { 'skip-tests': true }]) {
+test('refused requests change nothing: an unknown environment, an emergency without a reason, an allowed environment nobody created, an emergency environment missing, a refused approval', async () => {
+  for (const inputs of [{ environment: 'prod' }, { 'skip-tests': true }, { environment: 'qa', environments: 'qa production' }, { environment: 'staging', 'skip-tests': true, 'emergency-reason': 'x' }]) {
     const stages = fakeStages();
     const r = await run(stages, inputs);
     expect(r.jobs.guard.result).toBe('failure');
@@ -165,7 +175,7 @@ test('refused requests change nothing: an unknown environment, an emergency with
     expect(stages.order()).toEqual(['notify']);
   }
   const stages = fakeStages();
-  const r = await runWorkflow(doc, { inputs: BASE_INPUTS, secrets: SECRETS }, { runStage: stages.runStage, cwd, approve: () => false });
+  const r = await go(doc, { inputs: BASE_INPUTS, secrets: SECRETS }, { runStage: stages.runStage, approve: () => false });
   expect(r.jobs.release.result).toBe('failure');
   expect(stages.order()).toEqual(['preflight', 'notify']);
 });
@@ -177,7 +187,7 @@ describe('rollback.yml through the runner', () => {
 
   test('full: app rollback, restore (safety snapshot), verify the expected version, notify with the reason', async () => {
     const stages = fakeStages();
-    const r = await runWorkflow(rollback, { inputs, secrets: SECRETS }, { runStage: stages.runStage, cwd });
+    const r = await go(rollback, { inputs, secrets: SECRETS }, { runStage: stages.runStage });
     expect(r.approvals).toEqual(['production']);
     expect(stages.order()).toEqual(['deploy:rollback', 'backup:restore', 'verify', 'notify']);
     expect(stages.call('deploy', 'rollback').inputs['deployment-id']).toBe('dpl_8');
@@ -193,10 +203,10 @@ describe('rollback.yml through the runner', () => {
 
   test('app: no restore; db: no app rollback, verify the given url', async () => {
     const app = fakeStages();
-    await runWorkflow(rollback, { inputs: { ...inputs, mode: 'app' }, secrets: SECRETS }, { runStage: app.runStage, cwd });
+    await go(rollback, { inputs: { ...inputs, mode: 'app' }, secrets: SECRETS }, { runStage: app.runStage });
     expect(app.order()).toEqual(['deploy:rollback', 'verify', 'notify']);
     const db = fakeStages();
-    await runWorkflow(rollback, { inputs: { ...inputs, mode: 'db', url: 'https://shop.example' }, secrets: SECRETS }, { runStage: db.runStage, cwd });
+    await go(rollback, { inputs: { ...inputs, mode: 'db', url: 'https://shop.example' }, secrets: SECRETS }, { runStage: db.runStage });
     expect(db.order()).toEqual(['backup:restore', 'verify', 'notify']);
     expect(db.call('verify').inputs.url).toBe('https://shop.example');
   });

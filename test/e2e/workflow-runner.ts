@@ -12,7 +12,7 @@
  * - other `uses:` (checkout, setup-node, AWS credentials) are external and reported as `external`: the local
  *   environment supplies what they would (the working directory, AWS_* variables for s3rver).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,12 +102,21 @@ function interpolateMap(map: Record<string, unknown> | undefined, ctx: Record<st
   return out;
 }
 
-function runScript(script: string, env: Record<string, string>, cwd: string | undefined): { code: number | null; outputs: Record<string, string>; summary: string; stdout: string; stderr: string } {
+/** Runs a `run:` step with bash, asynchronously (so in-process stand-ins keep answering). */
+async function runScript(script: string, env: Record<string, string>, cwd: string | undefined): Promise<{ code: number | null; outputs: Record<string, string>; summary: string; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-run-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(join(dir, 'step.sh'), script);
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...files }, cwd: cwd ?? dir, encoding: 'utf8' });
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RUNNER_TEMP: dir, ...env, ...files }, cwd: cwd ?? dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   const outputs: Record<string, string> = {};
   const lines = readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -151,7 +160,7 @@ export async function runJob(doc: any, job: string, base: Record<string, unknown
         record.outputs = run.outputs;
         record.outcome = run.code === 0 ? 'success' : 'failure';
       } else if (kind === 'run') {
-        const run = runScript(str(step.run), { ...(opts.env ?? {}), ...env }, opts.cwd);
+        const run = await runScript(str(step.run), { ...(opts.env ?? {}), ...env }, opts.cwd);
         record.run = run;
         record.outputs = run.outputs;
         record.outcome = run.code === 0 ? 'success' : 'failure';

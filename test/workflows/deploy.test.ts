@@ -2,7 +2,7 @@
  * deploy.yml: the shape issue 8 asks for (read from the file), and the guard step run with real bash: the
  * environment allowlist, the mandatory emergency reason and the `<env>-emergency` binding.
  */
-import { load, runStep, step } from './helpers.js';
+import { load, runStep, runStepAsync, startEnvironmentsApi, step } from './helpers.js';
 
 const doc = load('.github/workflows/deploy.yml');
 const jobs = doc.jobs;
@@ -129,5 +129,46 @@ describe('deploy.yml preflight stop step (real bash)', () => {
     const r = runStep(stop, { 'steps.preflight.outputs.blocked-reason': 'deploy window: Tue-Thu 10:00-14:00' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('::error title=Shipgate preflight::The deploy is blocked: deploy window: Tue-Thu 10:00-14:00\n');
+  });
+});
+
+describe('deploy.yml: the environment to bind must exist; the emergency one must have reviewers (curl + jq against a stand-in)', () => {
+  const exists = jobs.guard.steps.find((s: any) => s.name === 'The environment to bind exists');
+  let api: Awaited<ReturnType<typeof startEnvironmentsApi>>;
+  beforeAll(async () => {
+    api = await startEnvironmentsApi({ production: { reviewers: true }, staging: { reviewers: false }, 'staging-emergency': { reviewers: false }, 'production-emergency': { reviewers: true } });
+  });
+  afterAll(async () => {
+    await api?.stub.close();
+  });
+  const check = (binding: string, emergency: string, token = api.token) =>
+    runStepAsync(exists, { 'steps.check.outputs.binding': binding, 'steps.check.outputs.emergency': emergency, 'github.token': token }, api.env);
+
+  test('the guard job may read environments and nothing else', () => {
+    expect(jobs.guard.permissions).toEqual({ actions: 'read' });
+  });
+
+  test('an existing environment passes; an unprotected one too on the normal path', async () => {
+    expect((await check('production', 'false')).code).toBe(0);
+    expect((await check('staging', 'false')).code).toBe(0);
+    expect((await check('production-emergency', 'true')).stdout).toContain("Environment 'production-emergency' exists and has required reviewers.");
+  });
+
+  test('an environment nobody created is refused (GitHub would create it unprotected)', async () => {
+    const r = await check('qa', 'false');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("::error title=Shipgate::Environment 'qa' does not exist in acme/shop; create it (with required reviewers) first");
+  });
+
+  test('an emergency environment without required reviewers is refused', async () => {
+    const r = await check('staging-emergency', 'true');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Environment 'staging-emergency' has no required reviewers");
+  });
+
+  test('a token without actions: read is reported as such', async () => {
+    const r = await check('production', 'false', 'wrong');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('(HTTP 403); the calling job must grant actions: read.');
   });
 });

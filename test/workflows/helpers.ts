@@ -95,3 +95,19 @@ export function runStepAsync(s: any, values: Record<string, string>, extraEnv: R
     child.on('close', (code) => resolve({ code, stdout, stderr, ...collect(dir, files) }));
   });
 }
+
+/**
+ * A stand-in for GitHub's "Get an environment" endpoint: `environments` maps a name to whether it has required
+ * reviewers; other names answer 404 as GitHub does; a request without the token answers 403.
+ */
+export async function startEnvironmentsApi(environments: Record<string, { reviewers: boolean }>, token = 'ghs_test_token') {
+  const { startStub } = await import('../support/http-stub.js');
+  const stub = await startStub('github-environments');
+  stub.route('GET', '/repos/:owner/:repo/environments/:name', (req) => {
+    if (req.headers.authorization !== `Bearer ${token}`) return { status: 403, body: { message: 'Resource not accessible by integration' } };
+    const env = environments[decodeURIComponent(req.params.name)];
+    if (!env) return { status: 404, body: { message: 'Not Found' } };
+    return { status: 200, body: { name: req.params.name, protection_rules: env.reviewers ? [{ id: 1, type: 'required_reviewers', reviewers: [] }] : [{ id: 2, type: 'branch_policy' }] } };
+  });
+  return { stub, token, env: { GITHUB_API_URL: stub.url, GITHUB_REPOSITORY: 'acme/shop' } };
+}
