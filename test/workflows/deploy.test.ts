@@ -51,6 +51,12 @@ describe('deploy.yml shape', () => {
     expect(step(doc, 'release', 'verify').with['migrations-applied']).toBe('${{ steps.migrate.outputs.applied-count }}');
   });
 
+  test('the caller\'s install runs before the AWS credentials exist in the job', () => {
+    const names = jobs.release.steps.map((s: any) => s.name ?? s.uses);
+    expect(names.indexOf('Install for migrate-command')).toBeGreaterThan(-1);
+    expect(names.indexOf('Install for migrate-command')).toBeLessThan(names.indexOf('AWS credentials'));
+  });
+
   test('a rollback decision rolls the app back through deploy mode rollback; the database only for rollback-full when allowed', () => {
     const app = step(doc, 'release', 'rollback-app');
     expect(app.with.mode).toBe('rollback');
