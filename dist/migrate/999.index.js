@@ -45,6 +45,9 @@ function s3Config(loc, env = process.env) {
     return config;
 }
 function createS3Client(loc, env = process.env) {
+    // The bundle pins its SDK version, so the SDK's notice that *later* SDK releases will need Node 22 does not
+    // apply to it; on the runner's node24 it never shows, on a Node 20 CLI run it would only be noise in the log.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     return new dist_cjs.S3Client(s3Config(loc, env));
 }
 function s3Uri(bucket, key) {
