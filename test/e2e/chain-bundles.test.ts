@@ -104,6 +104,7 @@ test('happy path: every stage runs from its bundle with deploy.yml\'s wiring', a
     'notify/notify:success',
   ]);
   expect(r.outputs.decision).toBe('ok');
+  expect(r.steps.filter((s) => s.kind === 'stage' && s.outcome !== 'skipped').every((s) => (s.run?.durationMs ?? -1) >= 0)).toBe(true);
   expect(r.jobs.release.outputs).toMatchObject({ 'applied-count': '1', 'migrate-status': 'applied', 'previous-deployment-id': 'dpl_previous', healthy: 'true' });
   expect(r.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-0123456-4242$/);
   const record = JSON.parse((await s3.getObject(BUCKET, r.outputs['run-record-uri'].replace(`s3://${BUCKET}/`, ''))).toString());

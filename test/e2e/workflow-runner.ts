@@ -23,6 +23,7 @@ export type Outcome = 'success' | 'failure' | 'skipped';
 
 export interface StageRun {
   code: number | null;
+  durationMs?: number;
   outputs: Record<string, string>;
   summary?: string;
   stdout?: string;
@@ -249,7 +250,7 @@ export function bundleStages(opts: {
     const { runStageBundle } = await import('../support/bundle.js');
     const mapped = opts.mapInputs ? opts.mapInputs(stage, inputs) : inputs;
     const r = await runStageBundle(stage as never, mapped, { env: { ...(opts.env ?? {}), ...env }, cwd: opts.cwd, context: opts.context, timeoutMs: opts.timeoutMs });
-    return { code: r.code, outputs: r.outputs, summary: r.summary, stdout: r.stdout, stderr: r.stderr };
+    return { code: r.code, durationMs: r.durationMs, outputs: r.outputs, summary: r.summary, stdout: r.stdout, stderr: r.stderr };
   };
 }
 
