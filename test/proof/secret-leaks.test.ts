@@ -18,14 +18,8 @@ import { startSampleApp, type SampleApp } from '../support/sample-app.js';
 import { githubContext, runStageBundle, visibleLines, type BundleResult } from '../support/bundle.js';
 import { secretForms, urlSecretForms } from '../../src/lib/secrets.js';
 import { runWorkflow, type StageRunner } from '../e2e/workflow-runner.js';
+import { SENTINELS } from './secret-leaks.cases.js';
 
-export const SENTINELS = {
-  vercelToken: 'vcp_SENTINEL_v3rc3l_t0ken_71q',
-  slackWebhookPath: '/services/T0SENTINL/B0SENTINL/wh00kS3cr3tSENTINEL',
-  slackBotToken: 'xoxb-SENTINEL-5l4ck-b0t-t0ken',
-  githubToken: 'ghs_SENTINELg1thubT0ken0000000000001',
-  bypass: 'byp4ss-SENTINEL-s3cr3t-0000000000001',
-};
 
 const BUCKET = 'leak-backups';
 const SHA = githubContext().GITHUB_SHA;
