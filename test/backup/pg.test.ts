@@ -186,6 +186,19 @@ describe('PostgreSQL backup to s3rver', () => {
     ).rejects.toThrow(/pg_restore could not read the stored dump \(exit 1\)/);
   });
 
+  it('verify: restore catches a dump that lost table data, and then keeps neither the dump nor a manifest', async () => {
+    const drill = await createDatabase('bk_drill_bad');
+    const t = makePorts(s3, BUCKET);
+    try {
+      await expect(
+        backupPostgres(request({ prefix: 'drill-bad', verify: 'restore', verifyDatabaseUrl: drill.url, pgDumpArgs: ['--exclude-table-data=public.order_items'] }), t.ports),
+      ).rejects.toThrow(/verification of the backup failed, so it was deleted .*public\.order_items: 0 rows, expected 25000/);
+      expect(await s3.listKeys(BUCKET, 'drill-bad/')).toEqual([]);
+    } finally {
+      await drill.drop();
+    }
+  });
+
   it('refuses a restore without confirm or with the wrong database name', async () => {
     const t = makePorts(s3, BUCKET);
     const target = await createDatabase('bk_confirm');
