@@ -11,7 +11,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { BSON, type Document, type MongoClient } from 'mongodb';
 import { StageError, errorMessage } from '../lib/errors.js';
 import { redactUrl } from '../lib/secrets.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, backupDir, backupIdFor, type Manifest } from './catalog.js';
+import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, backupDir, backupIdFor, type BackupKind, type Manifest } from './catalog.js';
 import { readArchive, writeArchive, type ArchiveNamespace } from './mongo-archive.js';
 import type { TableCounts, BackupResult } from './pg.js';
 import type { BackupPorts } from './ports.js';
@@ -83,6 +83,7 @@ export interface MongoBackupRequest {
   environment: string;
   prefix: string;
   verify: 'read' | 'none' | 'restore';
+  kind?: BackupKind;
   partSize?: number;
   encryption?: { sse?: string; kmsKeyId?: string };
 }
@@ -100,7 +101,9 @@ export async function backupMongo(req: MongoBackupRequest, ports: BackupPorts): 
       : ((await client.db('admin').admin().listDatabases({ nameOnly: true })).databases.map((d) => d.name).filter((n) => !SKIP_DBS.has(n)) as string[]);
     const stats = dbName ? await client.db(dbName).stats().catch(() => ({ dataSize: 0 })) : { dataSize: 0 };
     const sizeBytes = Number((stats as Document).dataSize ?? 0);
-    const id = backupIdFor(started, context.sha, context.runId);
+    const id0 = backupIdFor(started, context.sha, context.runId);
+    let id = id0;
+    for (let n = 2; await store.exists(`${backupDir(req.prefix, req.environment, started, id)}${MANIFEST_FILE}`); n++) id = `${id0}-${n}`;
     const dir = backupDir(req.prefix, req.environment, started, id);
     const key = `${dir}dump.archive.gz`;
     const manifestKey = `${dir}${MANIFEST_FILE}`;
@@ -147,7 +150,7 @@ export async function backupMongo(req: MongoBackupRequest, ports: BackupPorts): 
     const manifest: Manifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       id,
-      kind: 'backup',
+      kind: req.kind ?? 'backup',
       engine: 'mongodb',
       environment: req.environment,
       createdAt: new Date(started).toISOString(),

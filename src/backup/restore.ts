@@ -7,7 +7,7 @@
 import { StageError, errorMessage } from '../lib/errors.js';
 import { databaseName, isMongoUrl } from '../lib/postgres.js';
 import { listManifests, resolveBackup, type Manifest } from './catalog.js';
-import { restoreMongo } from './mongo.js';
+import { backupMongo, mongoDbName, restoreMongo } from './mongo.js';
 import { backupPostgres, diffCounts, downloadVerified, pgServerMajor, restoreInto, type BackupResult, type TableCounts } from './pg.js';
 import type { BackupPorts } from './ports.js';
 
@@ -54,9 +54,21 @@ export async function restoreBackup(settings: RestoreSettings, ports: BackupPort
     }
     const { file, cleanup } = await downloadVerified(ports, manifest.object.key, expected);
     try {
-      if (settings.safetySnapshot ?? true) ports.logger.warning('safety snapshots of MongoDB targets are not taken; back the target up first');
+      let snapshot: BackupResult | undefined;
+      if (settings.safetySnapshot ?? true) {
+        ports.logger.info(`safety snapshot of ${mongoDbName(settings.databaseUrl) || 'the target'} before restoring over it`);
+        try {
+          snapshot = await backupMongo(
+            { databaseUrl: settings.databaseUrl, environment: settings.environment, prefix: settings.prefix, verify: 'read', kind: 'safety-snapshot', encryption: settings.encryption },
+            ports,
+          );
+        } catch (err) {
+          throw new StageError(`the safety snapshot of the target failed, so nothing was restored: ${errorMessage(err)}`, undefined, { cause: err });
+        }
+        ports.logger.info(`safety snapshot ${snapshot.manifest.id} stored at ${snapshot.manifest.object.uri}`);
+      }
       const tables = await restoreMongo(settings.databaseUrl, file, ports);
-      return { restoredFrom: manifest, tables, durationMs: ports.clock.now() - started };
+      return { restoredFrom: manifest, snapshot, tables, durationMs: ports.clock.now() - started };
     } finally {
       cleanup();
     }

@@ -96,8 +96,11 @@ describe('MongoDB backup logic (driver stand-in)', () => {
     expect(colls.map((c) => c.collection)).toEqual(['audit', 'users']);
     expect(JSON.parse(colls[0].metadata).options).toEqual({ capped: true, size: { $numberInt: '4096' } });
 
-    const r = await restoreBackup({ databaseUrl: 'mongodb://app:s3cret@db.example:27017/copy', environment: 'production', prefix: 'm', backupId: 'latest', confirm: 'copy', safetySnapshot: false }, t.ports);
+    const r = await restoreBackup({ databaseUrl: 'mongodb://app:s3cret@db.example:27017/copy', environment: 'production', prefix: 'm', backupId: 'latest', confirm: 'copy', safetySnapshot: true }, t.ports);
     expect(r.tables).toEqual({ 'copy.audit': 0, 'copy.users': 1200 });
+    // The (empty) target was snapshotted first; `latest` still means the newest verified backup.
+    expect(r.snapshot?.manifest).toMatchObject({ kind: 'safety-snapshot', tables: {}, verification: { result: 'passed' } });
+    expect(r.restoredFrom.id).toBe(manifest.id);
     const copy = data.get('copy')!;
     expect(copy.get('users')!.docs.map((d) => BSON.deserialize(d))).toEqual(users);
     expect(copy.get('users')!.indexes.map((i) => i.name)).toEqual(['_id_', 'email_1']);

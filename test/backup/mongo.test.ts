@@ -55,7 +55,7 @@ if (!MONGODB_URI) {
       expect(manifest.tables).toEqual({ [`${srcDb}.empty`]: 0, [`${srcDb}.orders`]: 500, [`${srcDb}.users`]: 3000 });
       expect(manifest.verification.result).toBe('passed');
       const r = await restoreBackup(
-        { databaseUrl: withDb(MONGODB_URI, dstDb), environment: 'production', prefix: 'm', backupId: manifest.id, confirm: dstDb, safetySnapshot: false },
+        { databaseUrl: withDb(MONGODB_URI, dstDb), environment: 'production', prefix: 'm', backupId: manifest.id, confirm: dstDb, safetySnapshot: true },
         t.ports,
       );
       expect(r.tables).toEqual({ [`${dstDb}.empty`]: 0, [`${dstDb}.orders`]: 500, [`${dstDb}.users`]: 3000 });
