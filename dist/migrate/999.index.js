@@ -1086,7 +1086,10 @@ async function backupMongo(req, ports) {
             : (await client.db('admin').admin().listDatabases({ nameOnly: true })).databases.map((d) => d.name).filter((n) => !SKIP_DBS.has(n));
         const stats = dbName ? await client.db(dbName).stats().catch(() => ({ dataSize: 0 })) : { dataSize: 0 };
         const sizeBytes = Number(stats.dataSize ?? 0);
-        const id = backupIdFor(started, context.sha, context.runId);
+        const id0 = backupIdFor(started, context.sha, context.runId);
+        let id = id0;
+        for (let n = 2; await store.exists(`${backupDir(req.prefix, req.environment, started, id)}${MANIFEST_FILE}`); n++)
+            id = `${id0}-${n}`;
         const dir = backupDir(req.prefix, req.environment, started, id);
         const key = `${dir}dump.archive.gz`;
         const manifestKey = `${dir}${MANIFEST_FILE}`;
@@ -1136,7 +1139,7 @@ async function backupMongo(req, ports) {
         const manifest = {
             schemaVersion: MANIFEST_SCHEMA_VERSION,
             id,
-            kind: 'backup',
+            kind: req.kind ?? 'backup',
             engine: 'mongodb',
             environment: req.environment,
             createdAt: new Date(started).toISOString(),
@@ -1646,10 +1649,19 @@ async function restoreBackup(settings, ports) {
         }
         const { file, cleanup } = await downloadVerified(ports, manifest.object.key, expected);
         try {
-            if (settings.safetySnapshot ?? true)
-                ports.logger.warning('safety snapshots of MongoDB targets are not taken; back the target up first');
+            let snapshot;
+            if (settings.safetySnapshot ?? true) {
+                ports.logger.info(`safety snapshot of ${mongoDbName(settings.databaseUrl) || 'the target'} before restoring over it`);
+                try {
+                    snapshot = await backupMongo({ databaseUrl: settings.databaseUrl, environment: settings.environment, prefix: settings.prefix, verify: 'read', kind: 'safety-snapshot', encryption: settings.encryption }, ports);
+                }
+                catch (err) {
+                    throw new errors/* StageError */.Zu(`the safety snapshot of the target failed, so nothing was restored: ${(0,errors/* errorMessage */.gJ)(err)}`, undefined, { cause: err });
+                }
+                ports.logger.info(`safety snapshot ${snapshot.manifest.id} stored at ${snapshot.manifest.object.uri}`);
+            }
             const tables = await restoreMongo(settings.databaseUrl, file, ports);
-            return { restoredFrom: manifest, tables, durationMs: ports.clock.now() - started };
+            return { restoredFrom: manifest, snapshot, tables, durationMs: ports.clock.now() - started };
         }
         finally {
             cleanup();
