@@ -236,6 +236,10 @@ async function waitForServer(child: ChildProcess, url: string, logFile: string):
 
 /** SIGINT (fast shutdown), wait; escalate to SIGQUIT (immediate) and SIGKILL if it hangs. */
 async function stopServer(child: ChildProcess): Promise<void> {
+  // The server is unref'd so it never keeps the test process alive; while we wait for it to exit it must be
+  // ref'd again, or Node, seeing nothing else to wait for, exits mid-teardown with code 0 and Jest's failure
+  // exit code is lost.
+  child.ref();
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGKILL'];
   for (const signal of signals) {
     if (child.exitCode !== null || child.signalCode !== null) return;
