@@ -187,7 +187,8 @@ describe('runtime error log count', () => {
       vercel.stub.route('GET', '/v1/projects/:projectId/deployments/:deploymentId/runtime-logs', () => ({
         status: 200,
         headers: { 'content-type': 'application/stream+json' },
-        body: JSON.stringify({ rowId: 'r1', timestampInMs: Date.now() - 50, domain: d.url, level: 'error', message: 'TypeError: x is undefined', messageTruncated: false, requestMethod: 'GET', requestPath: '/api/health', responseStatusCode: 500, source: 'serverless' }) + '\n',
+        // Logged while verify was sampling the app (inside its window), as a failing request would be.
+        body: JSON.stringify({ rowId: 'r1', timestampInMs: app.stub.requests[app.stub.requests.length - 1]?.time ?? Date.now(), domain: d.url, level: 'error', message: 'TypeError: x is undefined', messageTruncated: false, requestMethod: 'GET', requestPath: '/api/health', responseStatusCode: 500, source: 'serverless' }) + '\n',
       }));
       const r = await runStageBundle('verify', { url: app.url, 'wait-timeout': '5s', samples: 5, 'vercel-token': vercel.token, 'deployment-id': d.id, 'vercel-api-url': vercel.url });
       expect(r.code).toBe(0);
