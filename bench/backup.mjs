@@ -17,7 +17,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { inputEnv, loadActionSpec, parseCommandFile } from '../bin/local-runner.js';
-import { loadHarness } from './pg.mjs';
+// Run through `npm run bench` (or node --import ./scripts/register-ts.mjs): the TypeScript modules below load as is.
+import * as harness from '../test/support/postgres.js';
+import { pgEnv } from '../src/lib/postgres.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LARGE_MB = Number(process.env.SHIPGATE_BENCH_BACKUP_MB || 1024);
@@ -25,16 +27,6 @@ const SMALL_MB = Math.max(16, Math.round(LARGE_MB / 4));
 const BUCKET = 'bench';
 const log = (m) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
-function pgEnv(url) {
-  const u = new URL(url);
-  return {
-    PGHOST: u.hostname,
-    PGPORT: u.port || '5432',
-    PGUSER: decodeURIComponent(u.username),
-    PGPASSWORD: decodeURIComponent(u.password),
-    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
-  };
-}
 
 function withDb(url, name) {
   const u = new URL(url);
@@ -130,7 +122,6 @@ async function main() {
   let cluster;
   let adminUrl = process.env.SHIPGATE_BENCH_PG_URL;
   let binDir;
-  const harness = await loadHarness();
   if (!adminUrl) {
     log('starting a throwaway PostgreSQL cluster');
     cluster = await harness.startPostgres();

@@ -16,7 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runBundle } from '../bin/local-runner.js';
-import { loadHarness } from './pg.mjs';
+// Run through `npm run bench` (or node --import ./scripts/register-ts.mjs): the TypeScript modules below load as is.
+import * as harness from '../test/support/postgres.js';
+import { pgEnv } from '../src/lib/postgres.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const countArg = process.argv.indexOf('--count');
@@ -34,16 +36,6 @@ function migrationSql(i) {
   return lines.join('\n') + '\n';
 }
 
-function pgEnv(url) {
-  const u = new URL(url);
-  return {
-    PGHOST: u.hostname,
-    PGPORT: u.port || '5432',
-    PGUSER: decodeURIComponent(u.username),
-    PGPASSWORD: decodeURIComponent(u.password),
-    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
-  };
-}
 
 function run(cmd, args, env, cwd = root) {
   return new Promise((resolve, reject) => {
@@ -75,8 +67,7 @@ async function admin(url, sql) {
 let cluster;
 let superuser = process.env.SHIPGATE_BENCH_PG_URL;
 if (!superuser) {
-  const h = await loadHarness();
-  cluster = await h.startPostgres();
+  cluster = await harness.startPostgres();
   superuser = cluster.superuserUrl;
 }
 const dbUrl = (name) => {
