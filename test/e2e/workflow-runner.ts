@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condition, interpolate, type Status } from '../workflows/expressions.js';
 import { stageOfStep } from '../../src/lib/workflow-checks.js';
+// @ts-expect-error plain ESM JavaScript shared with the CLI
+import { parseCommandFile } from '../../bin/local-runner.js';
 
 export type Outcome = 'success' | 'failure' | 'skipped';
 
@@ -118,19 +120,7 @@ async function runScript(script: string, env: Record<string, string>, cwd: strin
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-  const outputs: Record<string, string> = {};
-  const lines = readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const h = /^([^=<]+)<<(.+)$/.exec(lines[i]);
-    if (h) {
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== h[2]; i++) value.push(lines[i]);
-      outputs[h[1]] = value.join('\n');
-      continue;
-    }
-    const eq = lines[i].indexOf('=');
-    if (eq > 0) outputs[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
-  }
+  const outputs: Record<string, string> = parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
   const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
   rmSync(dir, { recursive: true, force: true });
   return { code: r.status, outputs, summary, stdout: r.stdout, stderr: r.stderr };

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+// @ts-expect-error plain ESM JavaScript shared with the CLI
+import { parseCommandFile } from '../../bin/local-runner.js';
 
 export const WORKFLOWS = ['.github/workflows/deploy.yml', '.github/workflows/rollback.yml', '.github/workflows/pr-checks.yml'];
 
@@ -45,19 +47,7 @@ function prepare(s: any, values: Record<string, string>, extraEnv: Record<string
 }
 
 function collect(dir: string, files: { GITHUB_OUTPUT: string; GITHUB_STEP_SUMMARY: string }) {
-  const outputs: Record<string, string> = {};
-  const lines = readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
-    if (heredoc) {
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]);
-      outputs[heredoc[1]] = value.join('\n');
-      continue;
-    }
-    const eq = lines[i].indexOf('=');
-    if (eq > 0) outputs[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
-  }
+  const outputs: Record<string, string> = parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
   const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
   rmSync(dir, { recursive: true, force: true });
   return { outputs, summary };
