@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { errorLines, leakedForms, runStageBundle, visibleLines } from '../support/bundle.js';
+import { createDatabase } from '../support/postgres.js';
 
 const PASSWORD = "p!'()*@:/%w0rd";
 
@@ -66,6 +67,23 @@ describe('shipgate CLI', () => {
     expect(r.stderr.trim()).toMatch(/^error: Input 'database-url' got "postgres:\/\/app:\*\*\*@db.example.com:6543\/postgres"; expected a direct \(unpooled\) URL: port 6543/);
     expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(PASSWORD));
     expect(r.stdout + r.stderr).not.toContain('::');
+  });
+
+  test('a successful run prints the log, the outputs and the job summary as text, with the password nowhere', async () => {
+    const db = await createDatabase('cli');
+    try {
+      const r = cli(['migrate', '--migrations-dir', 'demo/migrations'], { ...process.env, SHIPGATE_DATABASE_URL: db.url });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Outputs:$/m);
+      expect(r.stdout).toMatch(/^  applied-count = 4$/m);
+      expect(r.stdout).toMatch(/^  status = applied$/m);
+      expect(r.stdout).toMatch(/^Summary:$/m);
+      expect(r.stdout).not.toContain('::');
+      for (const form of [PASSWORD, encodeURIComponent(PASSWORD), db.url]) expect(r.stdout).not.toContain(form);
+    } finally {
+      await db.drop();
+    }
   });
 
   test('unknown stages and flags are one-line errors', () => {
