@@ -76,8 +76,8 @@ describe('shipgate CLI', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Outputs:$/m);
-      expect(r.stdout).toMatch(/^  applied-count = 4$/m);
-      expect(r.stdout).toMatch(/^  status = applied$/m);
+      expect(r.stdout).toMatch(/^ {2}applied-count = 4$/m);
+      expect(r.stdout).toMatch(/^ {2}status = applied$/m);
       expect(r.stdout).toMatch(/^Summary:$/m);
       expect(r.stdout).not.toContain('::');
       for (const form of [PASSWORD, encodeURIComponent(PASSWORD), db.url]) expect(r.stdout).not.toContain(form);
