@@ -123,7 +123,10 @@ async function main(): Promise<number> {
     /** Each stage from its bundle, its log shown live; Vercel's deployment host is the local sample app. */
     const runStage: StageRunner = async (stage, inputs, stepEnv) => {
       const mode = inputs.mode;
-      say(paint(1, `\n── ${stage}${mode && !['git', 'backup', 'deploy'].includes(mode) ? ` (${mode})` : ''}`));
+      // A stage's everyday mode goes unnamed; restore, rollback and the like are shown.
+      const special = mode && !['git', 'backup', 'deploy'].includes(mode) ? mode : undefined;
+      const label = special ? `${stage} (${special})` : stage;
+      say(paint(1, `\n── ${label}`));
       if (stage === 'deploy' && mode === 'git') {
         standins.app.setVersion(SHA);
         if (scenario === 'verify-fails') standins.app.setErrorRate(0.08);
@@ -145,8 +148,8 @@ async function main(): Promise<number> {
       });
       const ok = r.code === 0;
       say(ok ? paint(32, `   ✔ ${stage} in ${(r.durationMs / 1000).toFixed(1)} s`) : paint(31, `   ✘ ${stage} failed (exit ${r.code})`));
-      produced[mode && !['git', 'backup', 'deploy'].includes(mode) ? `${stage}:${mode}` : stage] = r.outputs;
-      rows.push({ stage: mode && !['git', 'backup', 'deploy'].includes(mode) ? `${stage} (${mode})` : stage, result: ok ? 'ok' : 'failed', ms: r.durationMs, key: keyOutputs(stage, mode, r.outputs) });
+      produced[special ? `${stage}:${special}` : stage] = r.outputs;
+      rows.push({ stage: label, result: ok ? 'ok' : 'failed', ms: r.durationMs, key: keyOutputs(stage, mode, r.outputs) });
       return { code: r.code, outputs: r.outputs, summary: r.summary, stdout: r.stdout, stderr: r.stderr };
     };
     const onStep = (s: StepRecord) => {
